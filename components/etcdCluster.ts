@@ -1,0 +1,110 @@
+// EtcdCluster: a TLS etcd cluster as systemd units on its member hosts (seeds 001, 003, 004).
+// A CA, per-member server and peer certificates and one client certificate come from lib/pki;
+// the health gate completes when every member answers healthy over TLS.
+import * as pulumi from "@pulumi/pulumi";
+import { remote } from "@pulumi/command";
+import { Host } from "../config/types";
+import { CertificateAuthority, createCa, KeyPair, signCertificate } from "../lib/pki";
+import { putFile, runScript } from "../lib/remote";
+import { renderTemplate } from "../lib/render";
+import { ReadyTarget } from "./hostInventory";
+
+export const ETCD_PKI_DIR = "/etc/etcd/pki";
+export const ETCD_DATA_DIR = "/var/lib/etcd/kubeha";
+export const ETCD_PACKAGES = "etcd-server etcd-client";
+
+export interface EtcdClusterArgs {
+  /** Members by stable name; validation guarantees an odd, non-zero count. */
+  readonly members: readonly Host[];
+  /** How to reach each member. */
+  readonly targets: ReadonlyMap<string, ReadyTarget>;
+  /** Names the initial-cluster token and the CA. */
+  readonly clusterName: string;
+  /** online installs Debian's etcd-server when missing; offline requires etcd on the host. */
+  readonly packageSource: "online" | "offline";
+}
+
+export function etcdEndpoints(members: readonly Host[]): string[] {
+  return members.map((m) => `https://${m.address}:2379`);
+}
+
+export function initialCluster(members: readonly Host[]): string {
+  return members.map((m) => `${m.name}=https://${m.address}:2380`).join(",");
+}
+
+export class EtcdCluster extends pulumi.ComponentResource {
+  readonly endpoints: string[];
+  readonly caCertPem: pulumi.Output<string>;
+  readonly clientCertPem: pulumi.Output<string>;
+  /** Secret. */
+  readonly clientKeyPem: pulumi.Output<string>;
+  /** Completes when every member is healthy over TLS: later stages depend on it. */
+  readonly healthy: remote.Command;
+
+  constructor(name: string, args: EtcdClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("kubeha:index:EtcdCluster", name, {}, opts);
+    const parent = { parent: this };
+    const ca = createCa(`${name}-ca`, `${args.clusterName}-etcd-ca`, parent);
+    const client = signCertificate(`${name}-client`, ca, { commonName: `${args.clusterName}-etcd-client`, usage: "client" }, parent);
+    this.endpoints = etcdEndpoints(args.members);
+    const started = args.members.map((member) => this.member(name, member, args, ca, client));
+    const first = args.targets.get(args.members[0].name)!;
+    this.healthy = runScript(
+      `${name}-healthy`,
+      first,
+      { script: renderTemplate("scripts/etcd-health.sh", { endpoints: this.endpoints.join(","), pkiDir: ETCD_PKI_DIR, timeoutSeconds: 180 }) },
+      { parent: this, dependsOn: started },
+    );
+    this.caCertPem = ca.certPem;
+    this.clientCertPem = client.certPem;
+    this.clientKeyPem = pulumi.secret(client.keyPem);
+    this.registerOutputs({ endpoints: this.endpoints, caCertPem: this.caCertPem, clientCertPem: this.clientCertPem, clientKeyPem: this.clientKeyPem });
+  }
+
+  /** Certificates, unit and (re)start of one member; returns the start step. */
+  private member(name: string, member: Host, args: EtcdClusterArgs, ca: CertificateAuthority, client: KeyPair): remote.Command {
+    const target = args.targets.get(member.name)!;
+    const prefix = `${name}-${member.name}`;
+    const parent = { parent: this };
+    const sans = { ipAddresses: [member.address, "127.0.0.1"], dnsNames: [member.name, "localhost"] };
+    const server = signCertificate(`${prefix}-server`, ca, { commonName: member.name, usage: "server", ...sans }, parent);
+    const peer = signCertificate(`${prefix}-peer`, ca, { commonName: member.name, usage: "peer", ...sans }, parent);
+    const unit = renderTemplate("etcd/etcd.service", {
+      name: member.name,
+      clusterName: args.clusterName,
+      address: member.address,
+      dataDir: ETCD_DATA_DIR,
+      pkiDir: ETCD_PKI_DIR,
+      initialCluster: initialCluster(args.members),
+      clusterToken: `${args.clusterName}-etcd`,
+    });
+    const install = runScript(
+      `${prefix}-packages`,
+      target,
+      { script: renderTemplate("scripts/install-packages.sh", { packages: ETCD_PACKAGES, source: args.packageSource }) },
+      { parent: this, dependsOn: [target.ready] },
+    );
+    const files: Record<string, { content: pulumi.Input<string>; secret: boolean }> = {
+      "ca.crt": { content: ca.certPem, secret: false },
+      "server.crt": { content: server.certPem, secret: false },
+      "server.key": { content: server.keyPem, secret: true },
+      "peer.crt": { content: peer.certPem, secret: false },
+      "peer.key": { content: peer.keyPem, secret: true },
+      "client.crt": { content: client.certPem, secret: false },
+      "client.key": { content: client.keyPem, secret: true },
+    };
+    const written = Object.entries(files).map(([file, { content, secret }]) =>
+      putFile(`${prefix}-${file.replace(".", "-")}`, target, { path: `${ETCD_PKI_DIR}/${file}`, content, mode: secret ? "0600" : "0644", secret }, { parent: this, dependsOn: [install] }),
+    );
+    const unitFile = putFile(`${prefix}-unit`, target, { path: "/etc/systemd/system/etcd.service", content: unit, mode: "0644" }, { parent: this, dependsOn: [install] });
+    return runScript(
+      `${prefix}-start`,
+      target,
+      {
+        script: renderTemplate("scripts/apply-etcd.sh", { name: member.name, dataDir: ETCD_DATA_DIR }),
+        inputs: { unit, ca: ca.certPem, server: server.certPem, peer: peer.certPem },
+      },
+      { parent: this, dependsOn: [...written, unitFile] },
+    );
+  }
+}

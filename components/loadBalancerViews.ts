@@ -1,0 +1,52 @@
+// Pure view builders for the load balancer's templates: every value the templates print is
+// computed here, so templates stay logic-less and the numbers are unit-tested.
+import { APISERVER_PORT } from "../config/defaults";
+import { ApiEndpoint, Host } from "../config/types";
+
+/** nginx passive health checking: a server failing this often within failTimeout is skipped for failTimeout. */
+export const NGINX_MAX_FAILS = 1;
+export const NGINX_FAIL_TIMEOUT = "5s";
+/** Short, so a dead apiserver costs a client one quick retry instead of the 60 s default. */
+export const NGINX_CONNECT_TIMEOUT = "1s";
+
+export function nginxView(endpoint: ApiEndpoint, masters: readonly Host[]) {
+  return {
+    upstreams: masters.map((m) => ({ name: m.name, address: m.address, port: APISERVER_PORT, maxFails: NGINX_MAX_FAILS, failTimeout: NGINX_FAIL_TIMEOUT })),
+    // In local mode nginx serves only its own node; with a VIP it must accept connections to the VIP.
+    listenAddress: endpoint.mode === "local" ? "127.0.0.1" : "0.0.0.0",
+    listenPort: endpoint.port,
+    connectTimeout: NGINX_CONNECT_TIMEOUT,
+    nextUpstreamTries: masters.length,
+  };
+}
+
+/** The track script's weight: a failing host drops below every healthy one, whatever the priorities. */
+export function checkWeight(lbHosts: readonly Host[]): number {
+  const priorities = lbHosts.map((h) => h.vrrpPriority ?? 0);
+  const spread = Math.max(...priorities) - Math.min(...priorities);
+  return -Math.min(spread + 10, 253);
+}
+
+export function keepalivedView(host: Host, endpoint: ApiEndpoint, hostPrefix: number) {
+  return {
+    name: host.name,
+    routerName: `kubeha_${host.name.replace(/-/g, "_")}`,
+    address: host.address,
+    priority: host.vrrpPriority!,
+    peers: endpoint.lbHosts.filter((h) => h.name !== host.name).map((h) => ({ name: h.name, address: h.address })),
+    interface: endpoint.vrrp.interface,
+    routerId: endpoint.vrrp.routerId,
+    advertInterval: endpoint.vrrp.advertInterval,
+    vip: endpoint.vip!,
+    prefix: hostPrefix,
+    checkInterval: 1,
+    checkTimeout: 2,
+    checkFall: 2,
+    checkRise: 2,
+    checkWeight: checkWeight(endpoint.lbHosts),
+  };
+}
+
+export function checkScriptView(endpoint: ApiEndpoint) {
+  return { lbPort: endpoint.port, timeoutSeconds: 2 };
+}

@@ -1,0 +1,35 @@
+// Defaults of every scalar config key. Pulumi.yaml declares the same defaults for the CLI
+// (tests/unit/defaults.test.ts keeps the two in step); they are repeated here because
+// Pulumi.yaml defaults are applied by the CLI only, not under unit-test mocks.
+export const DEFAULTS = {
+  clusterName: "kubeha",
+  sshUser: "root",
+  sshPort: 22,
+  sshPrivateKey: "",
+  sshPrivateKeyPath: "",
+  sshBastion: "",
+  hostCidr: "",
+  etcdTopology: "stacked",
+  apiEndpoint: "vip",
+  vip: "",
+  lbPort: 16443,
+  vrrpRouterId: 51,
+  vrrpInterface: "eth0",
+  vrrpAdvertInterval: 1,
+  kubernetesVersion: "1.32.9",
+  podCidr: "10.244.0.0/16",
+  serviceCidr: "10.96.0.0/12",
+  certSans: [] as string[],
+  cni: "flannel",
+  cgroupDriver: "systemd",
+  packageSource: "online",
+  artifactDir: "",
+  deployUntil: "addons",
+} as const;
+
+/** VRRP priorities handed out in host order when no load-balancer host sets one. */
+export const DEFAULT_PRIORITY_START = 150;
+export const DEFAULT_PRIORITY_STEP = 10;
+
+/** The apiserver's own port on every master. */
+export const APISERVER_PORT = 6443;

@@ -1,0 +1,57 @@
+// Typed readers for raw config fields: each returns the value or the default, and records a
+// problem (never throws) when the type or enumeration is wrong.
+import { Problems } from "./errors";
+
+export function stringField(raw: Record<string, unknown>, key: string, fallback: string, problems: Problems): string {
+  const value = raw[key];
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== "string") {
+    problems.add(key, `expected a string, got ${JSON.stringify(value)}`, `set it with \`pulumi config set kubeha:${key} VALUE\``);
+    return fallback;
+  }
+  return value.trim();
+}
+
+export function integerField(
+  raw: Record<string, unknown>,
+  key: string,
+  fallback: number,
+  range: [number, number],
+  problems: Problems,
+): number {
+  const value = raw[key];
+  if (value === undefined || value === null || value === "") return fallback;
+  const n = typeof value === "string" ? Number(value) : value;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < range[0] || n > range[1]) {
+    problems.add(key, `expected an integer from ${range[0]} to ${range[1]}, got ${JSON.stringify(value)}`, `set an integer in that range`);
+    return fallback;
+  }
+  return n;
+}
+
+export function enumField<T extends string>(
+  raw: Record<string, unknown>,
+  key: string,
+  allowed: readonly T[],
+  fallback: T,
+  problems: Problems,
+): T {
+  const value = stringField(raw, key, fallback, problems);
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  problems.add(key, `"${value}" is not one of ${allowed.join(", ")}`, `use one of ${allowed.join(", ")}`);
+  return fallback;
+}
+
+export function stringListField(raw: Record<string, unknown>, key: string, problems: Problems): string[] {
+  const value = raw[key];
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
+    problems.add(key, `expected a list of strings, got ${JSON.stringify(value)}`, `write it as a YAML list of strings`);
+    return [];
+  }
+  return value as string[];
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

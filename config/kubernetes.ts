@@ -1,0 +1,53 @@
+// Validation of the Kubernetes settings: version, pod and service networks, SANs, CNI, cgroup driver.
+import { DEFAULTS } from "./defaults";
+import { Problems } from "./errors";
+import { enumField, stringField, stringListField } from "./fields";
+import { Cidr, cidrsOverlap, formatCidr, isIpv4, nthAddress, parseCidr } from "./network";
+import { KubernetesSettings } from "./types";
+
+const VERSION = /^1\.(\d+)\.(\d+)$/;
+const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
+
+export function readKubernetes(raw: Record<string, unknown>, hostCidr: Cidr | undefined, problems: Problems): KubernetesSettings {
+  const version = stringField(raw, "kubernetesVersion", DEFAULTS.kubernetesVersion, problems).replace(/^v/, "");
+  const minor = VERSION.exec(version);
+  if (!minor || Number(minor[1]) < 29) {
+    problems.add("kubernetesVersion", `"${version}" is not a supported Kubernetes version`, "give a full release of 1.29 or later, e.g. 1.32.9");
+  }
+  const pod = readCidr(raw, "podCidr", DEFAULTS.podCidr, problems);
+  const service = readCidr(raw, "serviceCidr", DEFAULTS.serviceCidr, problems);
+  const networks: [string, Cidr | undefined][] = [["podCidr", pod], ["serviceCidr", service], ["hostCidr", hostCidr]];
+  for (let i = 0; i < networks.length; i++) {
+    for (let j = i + 1; j < networks.length; j++) {
+      const [keyA, a] = networks[i];
+      const [keyB, b] = networks[j];
+      if (a && b && cidrsOverlap(a, b)) {
+        problems.add(keyA, `${formatCidr(a)} overlaps ${keyB} ${formatCidr(b)}`, `choose ${keyA} and ${keyB} so that they do not overlap`);
+      }
+    }
+  }
+  if (pod && pod.prefix > 22) problems.add("podCidr", `/${pod.prefix} is too small for per-node /24 pod ranges`, "use a /22 or larger, e.g. 10.244.0.0/16");
+  if (service && service.prefix > 28) problems.add("serviceCidr", `/${service.prefix} is too small`, "use a /28 or larger, e.g. 10.96.0.0/12");
+  const certSans = stringListField(raw, "certSans", problems);
+  for (const san of certSans) {
+    if (!isIpv4(san) && !DNS_NAME.test(san)) {
+      problems.add("certSans", `"${san}" is neither an IPv4 address nor a DNS name`, "list IP addresses and DNS names only");
+    }
+  }
+  return {
+    version,
+    podCidr: pod ? formatCidr(pod) : DEFAULTS.podCidr,
+    serviceCidr: service ? formatCidr(service) : DEFAULTS.serviceCidr,
+    dnsServiceIp: nthAddress(service ?? parseCidr(DEFAULTS.serviceCidr)!, 10),
+    certSans,
+    cni: enumField(raw, "cni", ["flannel", "none"] as const, DEFAULTS.cni, problems),
+    cgroupDriver: enumField(raw, "cgroupDriver", ["systemd", "cgroupfs"] as const, DEFAULTS.cgroupDriver, problems),
+  };
+}
+
+function readCidr(raw: Record<string, unknown>, key: string, fallback: string, problems: Problems): Cidr | undefined {
+  const text = stringField(raw, key, fallback, problems);
+  const cidr = parseCidr(text);
+  if (!cidr) problems.add(key, `"${text}" is not a network in CIDR form`, "write it as ADDRESS/PREFIX with no host bits set, e.g. 10.244.0.0/16");
+  return cidr;
+}

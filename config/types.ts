@@ -1,0 +1,85 @@
+// The validated, typed description of a cluster that every component is built from.
+// Produced by validateConfig() from raw stack config; plain data, no Pulumi types.
+
+export const ROLES = ["master", "worker", "etcd", "lb"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const STAGES = ["etcd", "loadBalancer", "controlPlane", "workers", "addons"] as const;
+export type Stage = (typeof STAGES)[number];
+
+export interface Host {
+  readonly name: string;
+  readonly address: string;
+  readonly roles: readonly Role[];
+  /** VRRP priority; set on every load-balancer host in vip mode. */
+  readonly vrrpPriority?: number;
+  /** Pinned SSH host public key ("ssh-ed25519 AAAA..."); unset means not verified. */
+  readonly hostKey?: string;
+}
+
+export interface Taint {
+  readonly key: string;
+  readonly value: string;
+  readonly effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+}
+
+export interface WorkerPool {
+  readonly name: string;
+  readonly hosts: readonly Host[];
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly Taint[];
+}
+
+export interface SshSettings {
+  readonly user: string;
+  readonly port: number;
+  /** Exactly one of these is the key: an inline secret config value or a file path. */
+  readonly privateKeyPath?: string;
+  readonly bastion?: { readonly user: string; readonly host: string; readonly port: number };
+}
+
+export interface VrrpSettings {
+  readonly routerId: number;
+  readonly interface: string;
+  readonly advertInterval: number;
+}
+
+export interface ApiEndpoint {
+  readonly mode: "vip" | "local";
+  /** The address clients use with `port`: the VIP, or 127.0.0.1 in local mode. */
+  readonly address: string;
+  readonly port: number;
+  readonly vip?: string;
+  /** Hosts running keepalived + nginx (vip), or nginx only (local: every node). */
+  readonly lbHosts: readonly Host[];
+  readonly vrrp: VrrpSettings;
+}
+
+export interface KubernetesSettings {
+  readonly version: string;
+  readonly podCidr: string;
+  readonly serviceCidr: string;
+  readonly dnsServiceIp: string;
+  readonly certSans: readonly string[];
+  readonly cni: "flannel" | "none";
+  readonly cgroupDriver: "systemd" | "cgroupfs";
+}
+
+export interface ClusterSpec {
+  readonly clusterName: string;
+  readonly ssh: SshSettings;
+  readonly hostCidr: string;
+  readonly hosts: readonly Host[];
+  readonly masters: readonly Host[];
+  readonly etcd: { readonly topology: "stacked" | "external"; readonly members: readonly Host[] };
+  readonly endpoint: ApiEndpoint;
+  readonly kubernetes: KubernetesSettings;
+  readonly workerPools: readonly WorkerPool[];
+  readonly packages: { readonly source: "online" | "offline"; readonly artifactDir?: string };
+  readonly deployUntil: Stage;
+}
+
+/** Stack config as read, before validation: every field may be missing or of the wrong type. */
+export interface RawConfig {
+  readonly [key: string]: unknown;
+}

@@ -1,0 +1,117 @@
+// validateConfig: raw stack config -> ClusterSpec, or a ConfigError listing every problem.
+// Pure: the only outside fact it needs (does a key file exist?) is passed in.
+import { DEFAULTS } from "./defaults";
+import { Problems } from "./errors";
+import { enumField, integerField, stringField } from "./fields";
+import { readEndpoint } from "./endpoint";
+import { HOST_NAME, readHosts, withRole } from "./hosts";
+import { readKubernetes } from "./kubernetes";
+import { Cidr, cidrContains, formatCidr, isIpv4, parseCidr, slash24Of } from "./network";
+import { readWorkerPools } from "./pools";
+import { ClusterSpec, Host, RawConfig, SshSettings, STAGES } from "./types";
+
+export interface ValidationEnv {
+  fileExists(path: string): boolean;
+}
+
+export function validateConfig(raw: RawConfig, env: ValidationEnv): ClusterSpec {
+  const problems = new Problems();
+  const clusterName = stringField(raw, "clusterName", DEFAULTS.clusterName, problems);
+  if (!HOST_NAME.test(clusterName)) problems.add("clusterName", `"${clusterName}" is not a valid name`, "use lower-case letters, digits and '-'");
+  const ssh = readSsh(raw, env, problems);
+  const hosts = readHosts(raw.hosts, problems);
+  const hostCidr = readHostCidr(raw, hosts, problems);
+  const masters = withRole(hosts, "master");
+  if (hosts.length > 0 && masters.length === 0) {
+    problems.add("hosts", "no host has role master", "give role master to three hosts (one is possible, but not highly available)");
+  }
+  const etcd = readEtcd(raw, hosts, masters, problems);
+  const endpoint = readEndpoint(raw, hosts, hostCidr, problems);
+  const kubernetes = readKubernetes(raw, hostCidr, problems);
+  const workerPools = readWorkerPools(raw.workerPools, hosts, problems);
+  const packageSource = enumField(raw, "packageSource", ["online", "offline"] as const, DEFAULTS.packageSource, problems);
+  const artifactDir = stringField(raw, "artifactDir", DEFAULTS.artifactDir, problems);
+  if (packageSource === "offline" && artifactDir !== "" && !env.fileExists(artifactDir)) {
+    problems.add("artifactDir", `${artifactDir} does not exist`, "build the offline artifacts (see README) or fix the path");
+  }
+  const deployUntil = enumField(raw, "deployUntil", STAGES, DEFAULTS.deployUntil, problems);
+  problems.throwIfAny();
+  return {
+    clusterName,
+    ssh,
+    hostCidr: formatCidr(hostCidr!),
+    hosts,
+    masters,
+    etcd,
+    endpoint,
+    kubernetes,
+    workerPools,
+    packages: { source: packageSource, artifactDir: artifactDir || undefined },
+    deployUntil,
+  };
+}
+
+function readSsh(raw: RawConfig, env: ValidationEnv, problems: Problems): SshSettings {
+  const user = stringField(raw, "sshUser", DEFAULTS.sshUser, problems);
+  if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(user)) problems.add("sshUser", `"${user}" is not a user name`, "give the login user on the hosts, e.g. root");
+  const port = integerField(raw, "sshPort", DEFAULTS.sshPort, [1, 65535], problems);
+  const inline = raw.sshPrivateKey !== undefined && raw.sshPrivateKey !== "";
+  const path = stringField(raw, "sshPrivateKeyPath", DEFAULTS.sshPrivateKeyPath, problems);
+  if (!inline && path === "") {
+    problems.add("sshPrivateKey", "no SSH private key is configured", "run `pulumi config set --secret kubeha:sshPrivateKey < ~/.ssh/id_ed25519`, or set kubeha:sshPrivateKeyPath");
+  } else if (inline && path !== "") {
+    problems.add("sshPrivateKeyPath", "both sshPrivateKey and sshPrivateKeyPath are set", "keep one of the two");
+  } else if (!inline && !env.fileExists(path)) {
+    problems.add("sshPrivateKeyPath", `${path} does not exist`, "point it at a readable private key file, or use kubeha:sshPrivateKey");
+  }
+  const bastionText = stringField(raw, "sshBastion", DEFAULTS.sshBastion, problems);
+  let bastion: SshSettings["bastion"];
+  if (bastionText !== "") {
+    const match = /^(?:([a-z_][a-z0-9_-]*)@)?([^:@\s]+)(?::(\d{1,5}))?$/.exec(bastionText);
+    if (!match || !(isIpv4(match[2]) || HOST_NAME.test(match[2].split(".")[0]))) {
+      problems.add("sshBastion", `"${bastionText}" is not user@host[:port]`, "write it as user@host or user@host:port");
+    } else {
+      bastion = { user: match[1] ?? user, host: match[2], port: Number(match[3] ?? 22) };
+    }
+  }
+  return { user, port, privateKeyPath: inline ? undefined : path || undefined, bastion };
+}
+
+function readHostCidr(raw: RawConfig, hosts: readonly Host[], problems: Problems): Cidr | undefined {
+  const text = stringField(raw, "hostCidr", DEFAULTS.hostCidr, problems);
+  const first = hosts.find((h) => isIpv4(h.address));
+  let cidr: Cidr | undefined;
+  if (text !== "") {
+    cidr = parseCidr(text);
+    if (!cidr) problems.add("hostCidr", `"${text}" is not a network in CIDR form`, "write it as ADDRESS/PREFIX, e.g. 192.168.1.0/24");
+  } else if (first) {
+    cidr = slash24Of(first.address);
+  }
+  if (!cidr) return undefined;
+  for (const host of hosts) {
+    if (isIpv4(host.address) && !cidrContains(cidr, host.address)) {
+      problems.add("hostCidr", `host ${host.name} (${host.address}) is outside the hosts' network ${formatCidr(cidr)}`, "set kubeha:hostCidr to the network that holds every host");
+    }
+  }
+  return cidr;
+}
+
+function readEtcd(raw: RawConfig, hosts: readonly Host[], masters: readonly Host[], problems: Problems): ClusterSpec["etcd"] {
+  const topology = enumField(raw, "etcdTopology", ["stacked", "external"] as const, DEFAULTS.etcdTopology, problems);
+  const etcdHosts = withRole(hosts, "etcd");
+  if (topology === "stacked") {
+    if (etcdHosts.length > 0) {
+      problems.add("hosts", `hosts ${etcdHosts.map((h) => h.name).join(", ")} have role etcd, but etcdTopology is stacked (kubeadm runs etcd on the masters)`, "drop the etcd role, or set kubeha:etcdTopology external");
+    }
+    checkOddMembers(masters.length, "masters (stacked etcd runs on each)", problems);
+    return { topology, members: masters };
+  }
+  checkOddMembers(etcdHosts.length, "hosts with role etcd", problems);
+  return { topology, members: etcdHosts };
+}
+
+function checkOddMembers(count: number, what: string, problems: Problems): void {
+  if (count === 0) problems.add("hosts", `etcd has no members: there are no ${what}`, "give 3 (or 5) hosts that role");
+  else if (count % 2 === 0) problems.add("hosts", `etcd would have ${count} members (${what}): an even count tolerates no more failures than one fewer`, `use ${count - 1} or ${count + 1}`);
+}
+
