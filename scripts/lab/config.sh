@@ -1,0 +1,54 @@
+# shellcheck shell=bash
+# The lab stack config: <repo>/Pulumi.lab.yaml (git-ignored), plain YAML.
+# Written when absent or when the lab's host set or key path changed; left
+# alone otherwise, so keys a user or a test added survive `up`. A replaced
+# file is saved in the cache dir first. Sourced by lab.sh.
+
+# One line that identifies what the file was written for.
+config_signature() {
+  printf '# kubeha-lab: hosts=%s key=%s\n' \
+    "$(lab_hosts | awk '{ printf "%s%s:%s:%s:%s", sep, $1, $2, $3, $4; sep = "," }')" "${SSH_KEY}"
+}
+
+config_render() {
+  local name addr roles prio yroles
+  config_signature
+  echo "# Written by 'npm run lab -- up' for the local lab (scripts/lab/README.md)."
+  echo "config:"
+  echo "  kubeha:sshUser: root"
+  echo "  kubeha:sshPrivateKeyPath: ${SSH_KEY}"
+  echo "  kubeha:hosts:"
+  while read -r name addr roles prio; do
+    yroles="${roles//,/, }"
+    if [[ "${prio}" == "-" ]]; then
+      echo "    - {name: ${name}, address: ${addr}, roles: [${yroles}]}"
+    else
+      echo "    - {name: ${name}, address: ${addr}, roles: [${yroles}], vrrpPriority: ${prio}}"
+    fi
+  done < <(lab_hosts)
+  cat <<EOF
+  kubeha:etcdTopology: external
+  kubeha:apiEndpoint: vip
+  kubeha:vip: ${LAB_VIP}
+  kubeha:vrrpInterface: host0
+  kubeha:packageSource: offline
+  kubeha:deployUntil: loadBalancer
+EOF
+}
+
+config_write() {
+  local sig backup
+  sig="$(config_signature)"
+  if [[ -f "${LAB_STACK_FILE}" ]] && grep -qxF "${sig}" "${LAB_STACK_FILE}"; then
+    log "stack config ${LAB_STACK_FILE} is up to date (left as it is)"
+    return 0
+  fi
+  if [[ -f "${LAB_STACK_FILE}" ]]; then
+    backup="${LAB_DIR}/Pulumi.lab.yaml.$(date +%Y%m%d-%H%M%S).bak"
+    cp "${LAB_STACK_FILE}" "${backup}"
+    log "the lab's host set changed: old stack config saved as ${backup}"
+  fi
+  config_render >"${LAB_STACK_FILE}.tmp"
+  mv "${LAB_STACK_FILE}.tmp" "${LAB_STACK_FILE}"
+  log "wrote stack config ${LAB_STACK_FILE}"
+}

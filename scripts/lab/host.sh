@@ -1,0 +1,237 @@
+# shellcheck shell=bash
+# Lab hosts: one systemd-nspawn container per host, booted from an overlay of
+# the cached image (lower) and the host's own upper directory (its disk, kept
+# across stop/start). Each host runs in its own cgroup /kubeha-lab/NAME so
+# that the hosts' systemd instances do not collide and so that `stop` can
+# find and kill everything that belongs to it. Sourced by lab.sh.
+
+host_dir() { echo "${HOSTS_DIR}/$1"; }
+host_root() { echo "${HOSTS_DIR}/$1/root"; }
+
+# The cgroup hierarchies systemd-nspawn places containers in: the named
+# systemd v1 hierarchy and the cgroup2 one (hybrid), or the cgroup2 root.
+cgroup_hierarchies() {
+  awk '($3 == "cgroup2") || ($3 == "cgroup" && $4 ~ /(^|,)name=systemd(,|$)/) { print $2 }' /proc/self/mounts
+}
+
+host_cgroups() {
+  local h
+  while read -r h; do
+    echo "${h}/kubeha-lab/$1"
+  done < <(cgroup_hierarchies)
+}
+
+# pid_alive PID: exists and is not a zombie.
+pid_alive() {
+  local state
+  state="$(awk '{ sub(/^.*\) /, ""); print $1 }' "/proc/$1/stat" 2>/dev/null)" || return 1
+  [[ -n "${state}" && "${state}" != Z ]]
+}
+
+# The systemd-nspawn processes of a host (found by their root directory).
+host_nspawn_pids() {
+  local root p cmd
+  root="$(host_root "$1")"
+  for p in /proc/[0-9]*; do
+    cmd="$(tr '\0' ' ' 2>/dev/null <"${p}/cmdline")" || continue
+    [[ "${cmd}" == *systemd-nspawn* && "${cmd}" == *" -D ${root} "* ]] || continue
+    pid_alive "${p#/proc/}" && echo "${p#/proc/}"
+  done
+  return 0
+}
+
+# Every live process of a host: the nspawn process and all in its cgroups.
+host_pids() {
+  local cg f p
+  {
+    host_nspawn_pids "$1"
+    while read -r cg; do
+      [[ -d "${cg}" ]] || continue
+      while read -r f; do
+        cat "${f}" 2>/dev/null || true
+      done < <(find "${cg}" -name cgroup.procs 2>/dev/null)
+    done < <(host_cgroups "$1")
+  } | sort -un | while read -r p; do
+    pid_alive "${p}" && echo "${p}"
+  done
+  return 0
+}
+
+host_running() { [[ -n "$(host_nspawn_pids "$1")" ]]; }
+
+# host_prepare NAME: directories, overlay mount and the files a host needs.
+host_prepare() {
+  local name="$1" dir root addr first=0
+  dir="$(host_dir "${name}")"
+  root="$(host_root "${name}")"
+  addr="$(host_address "${name}")" || die "${name} is not a host of the '${LAB_LB}' topology"
+  if [[ -f "${dir}/image" && "$(cat "${dir}/image")" != "${IMAGE_VERSION}" ]]; then
+    die "${name} was made from image-$(cat "${dir}/image"), the lab now uses image-${IMAGE_VERSION}: run 'lab down' first"
+  fi
+  if [[ ! -d "${dir}/upper" ]]; then
+    first=1
+    mkdir -p "${dir}"
+    echo "${IMAGE_VERSION}" >"${dir}/image"
+  fi
+  mkdir -p "${dir}/upper" "${dir}/work" "${root}" "${dir}/containerd"
+  if ! mountpoint -q "${root}"; then
+    mount -t overlay "kubeha-lab-${name}" \
+      -o "lowerdir=${IMAGE_ROOTFS},upperdir=${dir}/upper,workdir=${dir}/work" "${root}"
+  fi
+  if [[ ${first} -eq 1 ]]; then
+    # First boot: identity of its own.
+    echo "${name}" >"${root}/etc/hostname"
+    tr -d '-' </proc/sys/kernel/random/uuid >"${root}/etc/machine-id"
+  fi
+  net_host_config "${root}" "${addr}"
+  host_write_etc_hosts "${root}" "${name}"
+  install -d -m 0700 "${root}/root/.ssh"
+  install -m 0600 "${SSH_KEY}.pub" "${root}/root/.ssh/authorized_keys"
+}
+
+# The lab's names in /etc/hosts, between markers, refreshed at every start.
+host_write_etc_hosts() {
+  local root="$1" name="$2" file tmp
+  file="${root}/etc/hosts"
+  tmp="$(mktemp)"
+  if [[ -f "${file}" ]]; then
+    awk '/^# BEGIN kubeha-lab/ { skip = 1 } !skip { print } /^# END kubeha-lab/ { skip = 0 }' "${file}" >"${tmp}"
+  else
+    printf '127.0.0.1\tlocalhost\n' >"${tmp}"
+  fi
+  {
+    echo "# BEGIN kubeha-lab (managed by scripts/lab)"
+    printf '127.0.1.1\t%s\n' "${name}"
+    lab_hosts | awk '{ printf "%s\t%s\n", $2, $1 }'
+    echo "# END kubeha-lab"
+  } >>"${tmp}"
+  cat "${tmp}" >"${file}"
+  rm -f "${tmp}"
+}
+
+# host_start NAME: boot a host detached; no-op when it runs already.
+host_start() {
+  local name="$1" dir root cg
+  if host_running "${name}"; then
+    log "${name}: already running"
+    return 0
+  fi
+  # Leftovers of a crash (processes, mounts) are cleared first.
+  if [[ -n "$(host_pids "${name}")" ]]; then
+    host_kill "${name}"
+  fi
+  host_prepare "${name}"
+  dir="$(host_dir "${name}")"
+  root="$(host_root "${name}")"
+  while read -r cg; do
+    mkdir -p "${cg}"
+  done < <(host_cgroups "${name}")
+  (
+    while read -r cg; do
+      echo "${BASHPID}" >"${cg}/cgroup.procs"
+    done < <(host_cgroups "${name}")
+    cd /
+    exec setsid systemd-nspawn -D "${root}" \
+      --boot --register=no --keep-unit \
+      --machine="${name}" --hostname="${name}" \
+      --network-bridge="${LAB_BRIDGE}" \
+      --capability=all \
+      --resolv-conf=off --timezone=off \
+      --console=read-only \
+      --bind="${dir}/containerd:/var/lib/containerd" \
+      >>"${dir}/console.log" 2>&1 </dev/null
+  ) &
+  echo "$!" >"${dir}/nspawn.pid"
+  log "${name}: booting (pid $!, log ${dir}/console.log)"
+}
+
+# host_kill NAME: pull the plug. SIGKILL the nspawn process and every process
+# of the host until none is left, then clear its veth, mount and cgroups.
+host_kill() {
+  local name="$1" dir root pids i cg veth
+  dir="$(host_dir "${name}")"
+  root="$(host_root "${name}")"
+  for ((i = 0; i < 100; i++)); do
+    pids="$(host_pids "${name}")"
+    [[ -z "${pids}" ]] && break
+    # shellcheck disable=SC2086 # one pid per word
+    kill -9 ${pids} 2>/dev/null || true
+    sleep 0.1
+  done
+  [[ -z "$(host_pids "${name}")" ]] || die "${name}: processes survive SIGKILL: $(host_pids "${name}" | xargs)"
+  # The veth goes with the host's network namespace; remove it if it lingers.
+  veth="$(net_veth "${name}")"
+  for ((i = 0; i < 50; i++)); do
+    net_veth_exists "${name}" || break
+    sleep 0.1
+  done
+  if net_veth_exists "${name}"; then
+    ip link del "${veth}" 2>/dev/null || true
+  fi
+  if mountpoint -q "${root}"; then
+    umount "${root}" 2>/dev/null || umount -l "${root}"
+  fi
+  while read -r cg; do
+    if [[ -d "${cg}" ]]; then
+      find "${cg}" -depth -type d -exec rmdir {} + 2>/dev/null || true
+    fi
+    if [[ -d "${cg}" ]]; then
+      die "${name}: cannot remove cgroup ${cg}"
+    fi
+  done < <(host_cgroups "${name}")
+  rm -f "${dir}/nspawn.pid"
+  return 0
+}
+
+# host_stop NAME: hard power-off, then check nothing of the host remains.
+host_stop() {
+  local name="$1" root
+  root="$(host_root "${name}")"
+  if [[ -z "$(host_pids "${name}")" ]] && ! mountpoint -q "${root}"; then
+    log "${name}: not running"
+    return 0
+  fi
+  host_kill "${name}"
+  [[ -z "$(host_pids "${name}")" ]] || die "${name}: processes remain"
+  ! net_veth_exists "${name}" || die "${name}: veth $(net_veth "${name}") remains"
+  ! mountpoint -q "${root}" || die "${name}: ${root} is still mounted"
+  log "${name}: powered off"
+}
+
+# host_remove NAME: power off and delete the host's disk and state.
+host_remove() {
+  local name="$1"
+  host_stop "${name}"
+  rm -rf --one-file-system "$(host_dir "${name}")"
+}
+
+# host_wait_ssh TIMEOUT NAME...: wait until every host answers SSH.
+host_wait_ssh() {
+  local timeout="$1" start name addr idx
+  local -a pending waiting probes
+  shift
+  start="$(now)"
+  pending=("$@")
+  while [[ ${#pending[@]} -gt 0 ]]; do
+    waiting=()
+    probes=()
+    for name in "${pending[@]}"; do
+      addr="$(host_address "${name}")"
+      lab_ssh "${addr}" true >/dev/null 2>&1 &
+      probes+=("$!")
+    done
+    idx=0
+    for name in "${pending[@]}"; do
+      wait "${probes[${idx}]}" || waiting+=("${name}")
+      idx=$((idx + 1))
+    done
+    pending=("${waiting[@]+"${waiting[@]}"}")
+    [[ ${#pending[@]} -eq 0 ]] && break
+    if awk -v s="${start}" -v e="$(now)" -v t="${timeout}" 'BEGIN { exit !(e - s > t) }'; then
+      die "no SSH after ${timeout}s from: ${pending[*]} (see $(host_dir "${pending[0]}")/console.log)"
+    fi
+    log "waiting for SSH ($(elapsed "${start}")): ${pending[*]}"
+    sleep 1
+  done
+  log "SSH answers on all of: $* ($(elapsed "${start}"))"
+}
