@@ -15,7 +15,9 @@ LAB_BRIDGE_ADDR="${LAB_NET_PREFIX}.1"
 LAB_VIP="${LAB_NET_PREFIX}.100"
 LAB_SUITE="bookworm"
 # Topology: "colocated" (masters carry the lb role) or "dedicated" (lb1, lb2).
-LAB_LB="${KUBEHA_LAB_LB:-colocated}"
+# Without KUBEHA_LAB_LB, the topology of the last `up` (kept until `down`).
+LAB_TOPOLOGY_FILE="${LAB_DIR}/topology"
+LAB_LB="${KUBEHA_LAB_LB:-$(cat "${LAB_TOPOLOGY_FILE}" 2>/dev/null || echo colocated)}"
 
 log() { printf '[lab %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf '[lab] error: %s\n' "$*" >&2; exit 1; }
@@ -90,7 +92,14 @@ host_field() {
   lab_hosts | awk -v n="$1" -v f="$2" '$1 == n { print $f; found = 1 } END { exit !found }'
 }
 
-host_address() { host_field "$1" 2; }
+# host_address NAME: from the topology, else from the disk of a host left
+# from another topology.
+host_address() {
+  host_field "$1" 2 2>/dev/null && return 0
+  sed -n 's|^Address=\(.*\)/24$|\1|p' \
+    "${HOSTS_DIR}/$1/upper/etc/systemd/network/10-kubeha-lab-host0.network" 2>/dev/null | grep . ||
+    die "unknown host '$1'"
+}
 host_roles() { host_field "$1" 3; }
 
 # known_host NAME: fails unless NAME is a lab host of the current topology

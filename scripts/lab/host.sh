@@ -30,13 +30,14 @@ pid_alive() {
 
 # The systemd-nspawn processes of a host (found by their root directory).
 host_nspawn_pids() {
-  local root p cmd
+  local root f p
   root="$(host_root "$1")"
-  for p in /proc/[0-9]*; do
-    cmd="$(tr '\0' ' ' 2>/dev/null <"${p}/cmdline")" || continue
-    [[ "${cmd}" == *systemd-nspawn* && "${cmd}" == *" -D ${root} "* ]] || continue
-    pid_alive "${p#/proc/}" && echo "${p#/proc/}"
-  done
+  while read -r f; do
+    p="${f#/proc/}"
+    p="${p%/cmdline}"
+    [[ "$(head -zn1 "${f}" 2>/dev/null | tr -d '\0')" == *systemd-nspawn ]] || continue
+    if pid_alive "${p}"; then echo "${p}"; fi
+  done < <(grep -lxzsF -- "${root}" /proc/[0-9]*/cmdline 2>/dev/null)
   return 0
 }
 
@@ -84,14 +85,14 @@ host_prepare() {
     tr -d '-' </proc/sys/kernel/random/uuid >"${root}/etc/machine-id"
   fi
   net_host_config "${root}" "${addr}"
-  host_write_etc_hosts "${root}" "${name}"
+  host_write_etc_hosts "${root}"
   install -d -m 0700 "${root}/root/.ssh"
   install -m 0600 "${SSH_KEY}.pub" "${root}/root/.ssh/authorized_keys"
 }
 
 # The lab's names in /etc/hosts, between markers, refreshed at every start.
 host_write_etc_hosts() {
-  local root="$1" name="$2" file tmp
+  local root="$1" file tmp
   file="${root}/etc/hosts"
   tmp="$(mktemp)"
   if [[ -f "${file}" ]]; then
@@ -101,7 +102,6 @@ host_write_etc_hosts() {
   fi
   {
     echo "# BEGIN kubeha-lab (managed by scripts/lab)"
-    printf '127.0.1.1\t%s\n' "${name}"
     lab_hosts | awk '{ printf "%s\t%s\n", $2, $1 }'
     echo "# END kubeha-lab"
   } >>"${tmp}"

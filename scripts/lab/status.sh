@@ -39,7 +39,7 @@ status_hosts() {
   for d in "${HOSTS_DIR}"/*/; do
     [[ -d "${d}" ]] || continue
     d="$(basename "${d}")"
-    host_field "${d}" 1 >/dev/null 2>&1 || echo "${d} ? ? -"
+    host_field "${d}" 1 >/dev/null 2>&1 || echo "${d} $(host_address "${d}" 2>/dev/null || echo '?') ? -"
   done
 }
 
@@ -115,7 +115,7 @@ status_main() {
         (if .holdsVip then "yes" else "-" end),
         (if .nginx then "active" else "-" end),
         (if .keepalived then "active" else "-" end),
-        (if .name == $leader then "leader" elif (.roles | index("etcd")) and $leader != "" then "member" else "-" end)]
+        (if .name == $leader then "leader" elif (.roles | index("etcd")) and $leader != "" and .running then "member" else "-" end)]
         | join(" ")' "${out}/hosts.jsonl"
   } | column -t
   echo

@@ -18,6 +18,7 @@ lab_up() {
   start="$(now)"
   lab_prereqs
   mkdir -p "${HOSTS_DIR}"
+  echo "${LAB_LB}" >"${LAB_TOPOLOGY_FILE}"
   for name in $(lab_host_names); do
     host_start "${name}"
   done
@@ -53,6 +54,7 @@ lab_down() {
     log "${name}: removed"
   done
   rmdir "${HOSTS_DIR}" 2>/dev/null || true
+  rm -f "${LAB_TOPOLOGY_FILE}"
   while read -r h; do
     cg="${h}/kubeha-lab"
     if [[ -d "${cg}" ]]; then
