@@ -21,6 +21,7 @@ export const DEFAULTS = {
   serviceCidr: "10.96.0.0/12",
   certSans: [] as string[],
   cni: "flannel",
+  ignorePreflightErrors: [] as string[],
   cgroupDriver: "systemd",
   packageSource: "online",
   artifactDir: "",

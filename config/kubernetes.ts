@@ -34,6 +34,10 @@ export function readKubernetes(raw: Record<string, unknown>, hostCidr: Cidr | un
       problems.add("certSans", `"${san}" is neither an IPv4 address nor a DNS name`, "list IP addresses and DNS names only");
     }
   }
+  const ignorePreflightErrors = stringListField(raw, "ignorePreflightErrors", problems);
+  for (const check of ignorePreflightErrors) {
+    if (!/^[A-Za-z0-9][-A-Za-z0-9_.]*$/.test(check)) problems.add("ignorePreflightErrors", `"${check}" is not a preflight check name`, "list check names as kubeadm prints them, e.g. Swap or SystemVerification");
+  }
   return {
     version,
     podCidr: pod ? formatCidr(pod) : DEFAULTS.podCidr,
@@ -42,6 +46,7 @@ export function readKubernetes(raw: Record<string, unknown>, hostCidr: Cidr | un
     certSans,
     cni: enumField(raw, "cni", ["flannel", "none"] as const, DEFAULTS.cni, problems),
     cgroupDriver: enumField(raw, "cgroupDriver", ["systemd", "cgroupfs"] as const, DEFAULTS.cgroupDriver, problems),
+    ignorePreflightErrors,
   };
 }
 

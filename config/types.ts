@@ -63,6 +63,7 @@ export interface KubernetesSettings {
   readonly certSans: readonly string[];
   readonly cni: "flannel" | "none";
   readonly cgroupDriver: "systemd" | "cgroupfs";
+  readonly ignorePreflightErrors: readonly string[];
 }
 
 export interface ClusterSpec {

@@ -1,0 +1,126 @@
+// ControlPlane: kubeadm on the masters behind the HA endpoint. The first master runs
+// `kubeadm init` with controlPlaneEndpoint = the endpoint; the others join as control planes one
+// at a time; apiservers are active-active, scheduler and controller-manager leader-elected.
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { remote } from "@pulumi/command";
+import { ClusterSpec, Host } from "../config/types";
+import { putFile, runScript } from "../lib/remote";
+import { renderTemplate } from "../lib/render";
+import { ClusterPki } from "./clusterPki";
+import { EtcdCluster } from "./etcdCluster";
+import { ReadyTarget } from "./hostInventory";
+import { setupNode } from "./nodeSetup";
+import { caCertHash, EXTERNAL_ETCD_PKI, externalEndpoint, kubeadmInitView, kubeadmJoinView, kubeconfigView } from "./nodeViews";
+
+/** How long the bootstrap token lives after the set of joining nodes last changed. */
+export const BOOTSTRAP_TOKEN_TTL = "2h";
+
+export interface ControlPlaneArgs {
+  readonly spec: ClusterSpec;
+  readonly targets: ReadonlyMap<string, ReadyTarget>;
+  /** The external etcd cluster, when etcdTopology is external. */
+  readonly etcd?: EtcdCluster;
+  /** Steps after which the API endpoint is in place (the load balancer's health gate). */
+  readonly endpointReady: pulumi.Resource[];
+  /** Names of every node that joins with the bootstrap token: a change re-issues it. */
+  readonly joiners: readonly string[];
+}
+
+export class ControlPlane extends pulumi.ComponentResource {
+  /** Secret. Admin kubeconfig whose server is the HA endpoint. */
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly caCertPem: pulumi.Output<string>;
+  readonly caCertHash: pulumi.Output<string>;
+  /** Secret. */
+  readonly bootstrapToken: pulumi.Output<string>;
+  readonly endpoint: string;
+  /** Completes when every master has joined and the bootstrap token is valid. */
+  readonly joinable: pulumi.Resource[];
+
+  constructor(name: string, args: ControlPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("kubeha:index:ControlPlane", name, {}, opts);
+    const { spec } = args;
+    const stacked = spec.etcd.topology === "stacked";
+    const pki = new ClusterPki(`${name}-pki`, stacked, { parent: this });
+    this.bootstrapToken = bootstrapToken(name, this);
+    this.caCertHash = pki.ca.key.publicKeyPem.apply(caCertHash);
+    this.caCertPem = pki.ca.certPem;
+    const gate = [...args.endpointReady, ...(args.etcd ? [args.etcd.healthy] : [])];
+    const pkiFiles = [
+      ...pki.files(),
+      ...(args.etcd
+        ? [
+            { path: `${EXTERNAL_ETCD_PKI}/ca.crt`, content: args.etcd.caCertPem, secret: false },
+            { path: `${EXTERNAL_ETCD_PKI}/client.crt`, content: args.etcd.clientCertPem, secret: false },
+            { path: `${EXTERNAL_ETCD_PKI}/client.key`, content: args.etcd.clientKeyPem, secret: true },
+          ]
+        : []),
+    ];
+
+    let previous: remote.Command | undefined;
+    let tokenReady: remote.Command | undefined;
+    for (const [index, master] of spec.masters.entries()) {
+      const target = args.targets.get(master.name)!;
+      const prefix = `${name}-${master.name}`;
+      // Preparation runs on all masters in parallel; only init/join is sequential.
+      const installed = setupNode(prefix, master, target, spec, this, []);
+      const placed = pkiFiles.map((file) =>
+        putFile(`${prefix}-pki-${file.path.split("/pki/")[1].replace(/[/.]/g, "-")}`, target, { path: file.path, content: file.content, mode: file.secret ? "0600" : "0644", secret: file.secret }, { parent: this, dependsOn: [installed] }),
+      );
+      if (index === 0) {
+        previous = this.init(prefix, master, target, args, [...placed, ...gate]);
+        tokenReady = this.issueToken(prefix, target, args.joiners, previous);
+      } else {
+        previous = this.join(prefix, master, target, args, [...placed, previous!, tokenReady!]);
+      }
+    }
+    this.joinable = [previous!, tokenReady!];
+    this.endpoint = externalEndpoint(spec);
+    this.kubeconfig = pulumi.secret(
+      pulumi.all([pki.ca.certPem, pki.admin.certPem, pki.admin.keyPem]).apply(([ca, cert, key]) =>
+        renderTemplate("kubeadm/kubeconfig.yaml", kubeconfigView(spec.clusterName, this.endpoint, "kubernetes-admin", ca, cert, key)),
+      ),
+    );
+    this.registerOutputs({ kubeconfig: this.kubeconfig, caCertPem: this.caCertPem, endpoint: this.endpoint });
+  }
+
+  private init(prefix: string, master: Host, target: ReadyTarget, args: ControlPlaneArgs, after: pulumi.Resource[]): remote.Command {
+    const config = renderTemplate("kubeadm/init.yaml", kubeadmInitView(args.spec, master, args.etcd?.endpoints ?? [], [...args.spec.kubernetes.ignorePreflightErrors]));
+    const file = putFile(`${prefix}-kubeadm-config`, target, { path: "/etc/kubeha/kubeadm-init.yaml", content: config, mode: "0600" }, { parent: this, dependsOn: after });
+    return runScript(`${prefix}-kubeadm-init`, target, { script: renderTemplate("scripts/kubeadm-init.sh", {}), inputs: { config }, deleteCommand: resetCommand(target) }, { parent: this, dependsOn: [file] });
+  }
+
+  private issueToken(prefix: string, target: ReadyTarget, joiners: readonly string[], initialised: remote.Command): remote.Command {
+    const file = putFile(`${prefix}-bootstrap-token`, target, { path: "/etc/kubeha/bootstrap-token", content: this.bootstrapToken, mode: "0600", secret: true }, { parent: this, dependsOn: [initialised] });
+    return runScript(
+      `${prefix}-bootstrap-token-issue`,
+      target,
+      { script: renderTemplate("scripts/bootstrap-token.sh", { ttl: BOOTSTRAP_TOKEN_TTL }), inputs: { token: this.bootstrapToken, joiners: [...joiners].sort().join(",") } },
+      { parent: this, dependsOn: [file] },
+    );
+  }
+
+  private join(prefix: string, master: Host, target: ReadyTarget, args: ControlPlaneArgs, after: pulumi.Resource[]): remote.Command {
+    const role = { controlPlane: true, labels: { "kubeha.io/cluster": args.spec.clusterName }, taints: [] };
+    const ignore = [...args.spec.kubernetes.ignorePreflightErrors];
+    const config = pulumi.all([this.bootstrapToken, this.caCertHash]).apply(([token, hash]) => renderTemplate("kubeadm/join.yaml", kubeadmJoinView(args.spec, master, role, token, hash, ignore)));
+    return joinNode(prefix, target, config, after, this);
+  }
+}
+
+/** Writes the (secret) join configuration and joins once; deleting the step resets the node. */
+export function joinNode(prefix: string, target: ReadyTarget, config: pulumi.Output<string>, after: pulumi.Resource[], parent: pulumi.Resource): remote.Command {
+  const file = putFile(`${prefix}-kubeadm-join-config`, target, { path: "/etc/kubeha/kubeadm-join.yaml", content: config, mode: "0600", secret: true }, { parent, dependsOn: after });
+  return runScript(`${prefix}-kubeadm-join`, target, { script: renderTemplate("scripts/kubeadm-join.sh", {}), deleteCommand: resetCommand(target) }, { parent, dependsOn: [file] });
+}
+
+export function resetCommand(target: ReadyTarget): string {
+  return `${target.sudo}sh -c 'kubeadm reset -f && rm -rf /etc/cni/net.d /etc/kubeha/kubeadm-join.yaml'`;
+}
+
+/** A kubeadm bootstrap token "[a-z0-9]{6}.[a-z0-9]{16}", a secret from @pulumi/random. */
+function bootstrapToken(name: string, parent: pulumi.Resource): pulumi.Output<string> {
+  const part = (suffix: string, length: number) => new random.RandomPassword(`${name}-token-${suffix}`, { length, upper: false, special: false }, { parent }).result;
+  return pulumi.secret(pulumi.interpolate`${part("id", 6)}.${part("secret", 16)}`);
+}
