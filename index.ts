@@ -25,7 +25,7 @@ export = async () => {
       : undefined;
 
   const loadBalancer = deploys("loadBalancer")
-    ? new LoadBalancerPair(`${name}-lb`, { endpoint: spec.endpoint, masters: spec.masters, targets: hosts.targets, hostPrefix: parseCidr(spec.hostCidr)!.prefix, packageSource: spec.packages.source })
+    ? new LoadBalancerPair(`${name}-lb`, { endpoint: spec.endpoint, masters: spec.masters, targets: hosts.targets, hostPrefix: parseCidr(spec.hostCidr)!.prefix, packageSource: spec.packages.source, after: etcd ? [etcd.healthy] : [] })
     : undefined;
 
   const controlPlane =
@@ -48,7 +48,7 @@ export = async () => {
     new ClusterAddons(`${name}-addons`, { kubeconfig: controlPlane.kubeconfig, kubernetes: spec.kubernetes, apiReady: controlPlane.joinable });
   }
 
-  return {
+  return definedOnly({
     apiEndpoint: loadBalancer?.endpoint,
     vip: spec.endpoint.vip,
     etcdEndpoints: etcd?.endpoints,
@@ -56,5 +56,10 @@ export = async () => {
     nodes: pools.length > 0 ? spec.workerPools.flatMap((p) => p.hosts.map((h) => h.name)) : undefined,
     deployedUntil: spec.deployUntil,
     membership: membershipOf(spec),
-  };
+  });
 };
+
+/** Stack outputs without the stages that were not deployed (an undefined output only draws a warning). */
+function definedOnly<T extends Record<string, unknown>>(outputs: T): Partial<T> {
+  return Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined)) as Partial<T>;
+}

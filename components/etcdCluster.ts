@@ -94,7 +94,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
       "client.key": { content: client.keyPem, secret: true },
     };
     const written = Object.entries(files).map(([file, { content, secret }]) =>
-      putFile(`${prefix}-${file.replace(".", "-")}`, target, { path: `${ETCD_PKI_DIR}/${file}`, content, mode: secret ? "0600" : "0644", secret }, { parent: this, dependsOn: [install] }),
+      putFile(`${prefix}-file-${file.replace(".", "-")}`, target, { path: `${ETCD_PKI_DIR}/${file}`, content, mode: secret ? "0600" : "0644", secret }, { parent: this, dependsOn: [install] }),
     );
     const unitFile = putFile(`${prefix}-unit`, target, { path: "/etc/systemd/system/etcd.service", content: unit, mode: "0644" }, { parent: this, dependsOn: [install] });
     return runScript(

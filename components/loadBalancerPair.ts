@@ -8,7 +8,7 @@ import { ApiEndpoint, Host } from "../config/types";
 import { putFile, runScript } from "../lib/remote";
 import { renderTemplate } from "../lib/render";
 import { ReadyTarget } from "./hostInventory";
-import { checkScriptView, keepalivedView, nginxView } from "./loadBalancerViews";
+import { CHECK_SCRIPT, checkScriptView, KEEPALIVED_AUTH, KEEPALIVED_CONF, keepalivedView, nginxView } from "./loadBalancerViews";
 
 export const LB_PACKAGES_VIP = "nginx libnginx-mod-stream keepalived curl";
 export const LB_PACKAGES_LOCAL = "nginx libnginx-mod-stream";
@@ -21,6 +21,8 @@ export interface LoadBalancerPairArgs {
   /** Prefix length of the hosts' network, for the VIP's address. */
   readonly hostPrefix: number;
   readonly packageSource: "online" | "offline";
+  /** Steps that come first in the bootstrap order (the etcd health gate). */
+  readonly after?: pulumi.Resource[];
 }
 
 export class LoadBalancerPair extends pulumi.ComponentResource {
@@ -42,7 +44,7 @@ export class LoadBalancerPair extends pulumi.ComponentResource {
         `${prefix}-packages`,
         target,
         { script: renderTemplate("scripts/install-packages.sh", { packages: vip ? LB_PACKAGES_VIP : LB_PACKAGES_LOCAL, source: args.packageSource }) },
-        { parent: this, dependsOn: [target.ready] },
+        { parent: this, dependsOn: [target.ready, ...(args.after ?? [])] },
       );
       const nginx = this.nginx(prefix, target, nginxConf, install);
       return vip ? this.keepalived(prefix, host, target, args, password!.result, [install, nginx]) : nginx;
@@ -63,9 +65,9 @@ export class LoadBalancerPair extends pulumi.ComponentResource {
     const check = renderTemplate("keepalived/check_apiserver.sh", checkScriptView(args.endpoint));
     const opts = { parent: this, dependsOn: after };
     const files = [
-      putFile(`${prefix}-keepalived-conf`, target, { path: "/etc/keepalived/keepalived.conf", content: conf, mode: "0644" }, opts),
-      putFile(`${prefix}-keepalived-auth`, target, { path: "/etc/keepalived/kubeha-auth.conf", content: auth, mode: "0600", secret: true }, opts),
-      putFile(`${prefix}-check-apiserver`, target, { path: "/etc/keepalived/check_apiserver.sh", content: check, mode: "0755" }, opts),
+      putFile(`${prefix}-keepalived-conf`, target, { path: KEEPALIVED_CONF, content: conf, mode: "0644" }, opts),
+      putFile(`${prefix}-keepalived-auth`, target, { path: KEEPALIVED_AUTH, content: auth, mode: "0600", secret: true }, opts),
+      putFile(`${prefix}-check-apiserver`, target, { path: CHECK_SCRIPT, content: check, mode: "0755" }, opts),
     ];
     return runScript(
       `${prefix}-keepalived-apply`,

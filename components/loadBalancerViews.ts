@@ -27,8 +27,14 @@ export function checkWeight(lbHosts: readonly Host[]): number {
   return -Math.min(spread + 10, 253);
 }
 
-export function keepalivedView(host: Host, endpoint: ApiEndpoint, hostPrefix: number) {
+export const KEEPALIVED_CONF = "/etc/keepalived/keepalived.conf";
+/** The VRRP password lives in its own 0600 file, so keepalived.conf stays readable in previews. */
+export const KEEPALIVED_AUTH = "/etc/keepalived/kubeha-auth.conf";
+export const CHECK_SCRIPT = "/etc/keepalived/check_apiserver.sh";
+
+export function keepalivedView(host: Host, endpoint: ApiEndpoint, hostPrefix: number, paths = { authFile: KEEPALIVED_AUTH, checkScript: CHECK_SCRIPT }) {
   return {
+    ...paths,
     name: host.name,
     routerName: `kubeha_${host.name.replace(/-/g, "_")}`,
     address: host.address,

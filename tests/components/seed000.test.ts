@@ -1,0 +1,37 @@
+// Seed 000: stacked etcd, keepalived + nginx on the three masters, three workers.
+import { seed000 } from "../fixtures/topologies";
+import { describeTopology } from "./topology";
+
+describeTopology("seed 000: stacked etcd, VIP on the masters", seed000, (run) => {
+  test("plans no EtcdCluster (kubeadm runs etcd) and one of each other component", () => {
+    expect(run().byType("kubeha:index:EtcdCluster")).toHaveLength(0);
+    for (const type of ["LoadBalancerPair", "ControlPlane", "WorkerPool", "ClusterAddons"]) expect(run().byType(`kubeha:index:${type}`)).toHaveLength(1);
+  });
+
+  test("keepalived and nginx run on every master", () => {
+    const lbHosts = run().files().filter((f) => f.path === "/etc/keepalived/keepalived.conf").map((f) => f.host).sort();
+    expect(lbHosts).toEqual(["172.26.133.161", "172.26.133.162", "172.26.133.163"]);
+    const nginx = run().files().filter((f) => f.path === "/etc/nginx/nginx.conf");
+    expect(nginx).toHaveLength(3);
+    expect(nginx[0].content).toContain("listen 0.0.0.0:16443;");
+    for (const ip of ["161", "162", "163"]) expect(nginx[0].content).toContain(`server 172.26.133.${ip}:6443`);
+  });
+
+  test("each keepalived has its own priority and the other two as unicast peers", () => {
+    const conf = run().files().find((f) => f.path === "/etc/keepalived/keepalived.conf" && f.host === "172.26.133.162")!.content;
+    expect(conf).toContain("priority 100");
+    expect(conf).toMatch(/unicast_peer \{\n\s+172.26.133.161 # kube-master01\n\s+172.26.133.163 # kube-master03\n/);
+  });
+
+  test("kubeadm init uses the HA endpoint, stacked etcd and the shared etcd CA", () => {
+    const init = run().files().find((f) => f.path === "/etc/kubeha/kubeadm-init.yaml")!;
+    expect(init.host).toBe("172.26.133.161");
+    expect(init.content).toContain('controlPlaneEndpoint: "172.26.133.160:16443"');
+    expect(init.content).toContain("local:\n    dataDir: /var/lib/etcd");
+    expect(run().files().filter((f) => f.path === "/etc/kubernetes/pki/etcd/ca.key")).toHaveLength(3);
+  });
+
+  test("the kubeconfig points at the VIP", () => {
+    expect(run().outputs.kubeconfig).toContain("server: https://172.26.133.160:16443");
+  });
+});

@@ -1,0 +1,105 @@
+// Assertions every topology must satisfy, run against the real program under mocks.
+import { RawConfig } from "../../config/types";
+import { isSecret, ProgramRun, runProgram } from "../fixtures/mockProgram";
+
+const SECRET_FILES = /(\.key|kubeadm-join\.yaml|bootstrap-token|kubeha-auth\.conf)$/;
+
+export function describeTopology(label: string, raw: RawConfig, extra: (run: () => ProgramRun) => void): void {
+  describe(label, () => {
+    let run: ProgramRun;
+    beforeAll(async () => {
+      run = await runProgram(raw);
+    });
+
+    test("every host is reached once over SSH before anything else runs on it", () => {
+      const hosts = (raw.hosts as { name: string; address: string }[]);
+      const reach = run.resources.filter((r) => r.name.endsWith("-reachable"));
+      expect(reach.map((r) => r.inputs.connection.host).sort()).toEqual(hosts.map((h) => h.address).sort());
+      for (const step of run.scripts()) {
+        const hostName = hosts.find((h) => h.address === step.host)!.name;
+        expect({ step: step.name, waits: run.waitsFor(step.name, `kubeha-hosts-${hostName}-reachable`) }).toEqual({ step: step.name, waits: true });
+      }
+    });
+
+    test("every child resource has a parent component", () => {
+      for (const r of run.resources.filter((r) => !r.type.startsWith("kubeha:index:") && !r.type.startsWith("pulumi:pulumi:"))) {
+        expect({ name: r.name, parent: r.parent }).toEqual({ name: r.name, parent: expect.stringMatching(/^kubeha-/) });
+      }
+    });
+
+    test("private keys, tokens, passwords and join configs travel as secrets, with logging off", () => {
+      const files = run.files();
+      expect(files.filter((f) => SECRET_FILES.test(f.path)).length).toBeGreaterThan(0);
+      for (const file of files) {
+        const resource = file.resource;
+        const secret = SECRET_FILES.test(file.path);
+        expect({ path: file.path, secret: isSecret(resource.rawInputs.stdin) }).toEqual({ path: file.path, secret });
+        if (secret) expect(resource.inputs.logging).toBe("none");
+        if (secret) expect(resource.inputs.create).toMatch(/chmod 0600/);
+      }
+    });
+
+    test("no secret appears in any plain-text input", () => {
+      for (const r of run.resources) {
+        for (const [key, value] of Object.entries(r.rawInputs)) {
+          if (isSecret(value) || key === "connection") continue;
+          const text = JSON.stringify(value) ?? "";
+          expect({ name: r.name, key, leaks: /PRIVATE KEY|MOCK-KEY|RND\d/.test(text) }).toEqual({ name: r.name, key, leaks: false });
+        }
+      }
+    });
+
+    test("the SSH key reaches every connection as a secret", () => {
+      for (const r of run.byType("command:remote:Command")) {
+        expect(isSecret(r.rawInputs.connection) || isSecret(r.rawInputs.connection?.privateKey)).toBe(true);
+      }
+    });
+
+    test("file contents never appear inside a shell command", () => {
+      for (const r of run.byType("command:remote:Command")) {
+        expect(r.inputs.create.length).toBeLessThan(400);
+        expect(r.inputs.create).not.toMatch(/BEGIN|\n/);
+      }
+    });
+
+    test("the kubeconfig output is a secret whose server is the API endpoint", () => {
+      expect(run.secretOutputs).toContain("kubeconfig");
+      expect(run.outputs.kubeconfig).toContain(`server: https://`);
+    });
+
+    test("bootstrap order: load balancer -> first master -> other masters in turn -> workers -> add-ons", () => {
+      const masters = (raw.hosts as { name: string; roles: string[] }[]).filter((h) => h.roles.includes("master")).map((h) => h.name);
+      const init = `kubeha-cp-${masters[0]}-kubeadm-init`;
+      const lbGate = run.resources.find((r) => /^kubeha-lb-.*-(vip-answers|nginx-apply)$/.test(r.name))!.name;
+      expect(run.waitsFor(init, lbGate)).toBe(true);
+      let previous = init;
+      for (const master of masters.slice(1)) {
+        const join = `kubeha-cp-${master}-kubeadm-join`;
+        expect(run.waitsFor(join, previous)).toBe(true);
+        previous = join;
+      }
+      const workerJoins = run.resources.filter((r) => /^kubeha-pool-.*-kubeadm-join$/.test(r.name));
+      expect(workerJoins.length).toBeGreaterThan(0);
+      for (const join of workerJoins) {
+        expect(run.waitsFor(join.name, previous)).toBe(true);
+        expect(run.waitsFor(join.name, `kubeha-cp-${masters[0]}-bootstrap-token-issue`)).toBe(true);
+      }
+      expect(run.waitsFor("kubeha-addons-k8s", previous)).toBe(true);
+    });
+
+    test("worker preparation does not wait for the control plane (it runs in parallel)", () => {
+      const prepare = run.resources.find((r) => /^kubeha-pool-.*-prepare$/.test(r.name))!;
+      expect(run.waitsFor(prepare.name, `kubeha-cp-${(raw.hosts as { name: string; roles: string[] }[]).find((h) => h.roles.includes("master"))!.name}-kubeadm-init`)).toBe(false);
+    });
+
+    test("removing a worker drains it on the first master, then resets it", () => {
+      const registered = run.resources.find((r) => /^kubeha-pool-.*-registered$/.test(r.name))!;
+      expect(registered.inputs.delete).toMatch(/kubectl --kubeconfig=\/etc\/kubernetes\/admin.conf drain \S+ --ignore-daemonsets/);
+      const join = run.named(registered.name.replace(/-registered$/, "-kubeadm-join"));
+      expect(join.inputs.delete).toMatch(/kubeadm reset -f/);
+      expect(run.waitsFor(registered.name, join.name)).toBe(true);
+    });
+
+    extra(() => run);
+  });
+}
