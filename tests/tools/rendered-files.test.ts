@@ -1,0 +1,148 @@
+// Each rendered file checked by the real program that will read it: nginx -t, keepalived
+// --config-test, shellcheck, systemd-analyze verify, and kubeadm config validate when a kubeadm
+// binary is available (the offline artifact build provides one).
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { distinct, renderAllTopologies, RenderedFile } from "../fixtures/renderedFiles";
+
+let files: RenderedFile[];
+let scripts: RenderedFile[];
+let work: string;
+
+beforeAll(async () => {
+  ({ files, scripts } = await renderAllTopologies());
+  work = fs.mkdtempSync(path.join(os.tmpdir(), "kubeha-rendered-"));
+}, 120000);
+
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+function run(command: string, args: string[]): { status: number | null; output: string } {
+  const result = spawnSync(command, args, { encoding: "utf8" });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+function write(name: string, content: string, mode = 0o644): string {
+  const file = path.join(work, name);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, content, { mode });
+  return file;
+}
+
+function named(p: string): RenderedFile[] {
+  const found = distinct(files.filter((f) => f.path === p));
+  expect(found.length).toBeGreaterThan(0);
+  return found;
+}
+
+describe("nginx -t", () => {
+  test("accepts every rendered nginx.conf", () => {
+    for (const [i, f] of named("/etc/nginx/nginx.conf").entries()) {
+      const result = run("nginx", ["-t", "-c", write(`nginx-${i}.conf`, f.content)]);
+      expect({ topology: f.topology, ...result }).toEqual({ topology: f.topology, status: 0, output: expect.stringContaining("syntax is ok") });
+    }
+  });
+
+  test("rejects a broken one (the check can fail)", () => {
+    const broken = named("/etc/nginx/nginx.conf")[0].content.replace("least_conn;", "least_conn");
+    expect(run("nginx", ["-t", "-c", write("nginx-broken.conf", broken)]).status).not.toBe(0);
+  });
+});
+
+describe("keepalived --config-test", () => {
+  // keepalived insists that the interface exists: test with one this machine has.
+  const iface = execFileSync("ip", ["-o", "link"], { encoding: "utf8" }).split("\n").map((l) => l.split(": ")[1]?.split("@")[0]).find((n) => n && n !== "lo")!;
+
+  function check(conf: string, auth: string, label: string) {
+    const authFile = write(`${label}-auth.conf`, auth, 0o600);
+    const checkScript = write(`${label}-check.sh`, named("/etc/keepalived/check_apiserver.sh")[0].content, 0o755);
+    const adapted = conf
+      .replace(/\binterface \S+/, `interface ${iface}`)
+      .replace(/ dev \S+/, ` dev ${iface}`)
+      .replace("/etc/keepalived/kubeha-auth.conf", authFile)
+      .replace("/etc/keepalived/check_apiserver.sh", checkScript);
+    return run("keepalived", ["--config-test", "-f", write(`${label}.conf`, adapted)]);
+  }
+
+  test("accepts every rendered keepalived.conf with its auth include", () => {
+    const auth = named("/etc/keepalived/kubeha-auth.conf")[0].content;
+    expect(auth).toMatch(/^auth_pass \S{8}\n$/);
+    for (const [i, f] of named("/etc/keepalived/keepalived.conf").entries()) {
+      const result = check(f.content, auth, `keepalived-${i}`);
+      expect({ topology: f.topology, host: f.host, ...result }).toEqual({ topology: f.topology, host: f.host, status: 0, output: "" });
+    }
+  });
+
+  test("rejects a broken one (the check can fail)", () => {
+    const conf = named("/etc/keepalived/keepalived.conf")[0].content.replace(/priority \d+/, "priority");
+    expect(check(conf, "auth_pass abcdefgh\n", "keepalived-broken").status).not.toBe(0);
+  });
+});
+
+describe("shellcheck", () => {
+  test("passes every rendered script and the keepalived check script", () => {
+    const all = [...distinct(scripts), ...named("/etc/keepalived/check_apiserver.sh")];
+    expect(all.length).toBeGreaterThan(10);
+    for (const [i, s] of all.entries()) {
+      const result = run("shellcheck", ["--severity=style", write(`script-${i}.sh`, s.content, 0o755)]);
+      expect({ script: s.path, ...result }).toEqual({ script: s.path, status: 0, output: "" });
+    }
+  });
+
+  test("flags a broken script (the check can fail)", () => {
+    expect(run("shellcheck", [write("broken.sh", "#!/bin/bash\nrm -rf $DIR/*\n")]).status).not.toBe(0);
+  });
+});
+
+describe("systemd-analyze verify", () => {
+  // A scratch root with the standard targets and stand-ins for the binaries the units start.
+  function scratchRoot(): string {
+    const root = path.join(work, "root");
+    fs.mkdirSync(path.join(root, "lib/systemd/system"), { recursive: true });
+    for (const unit of fs.readdirSync("/lib/systemd/system").filter((u) => /\.(target|slice)$/.test(u))) {
+      const source = path.join("/lib/systemd/system", unit);
+      if (fs.statSync(source).isFile()) fs.copyFileSync(source, path.join(root, "lib/systemd/system", unit));
+    }
+    for (const bin of ["usr/local/bin/etcd", "usr/local/bin/kubelet"]) {
+      fs.mkdirSync(path.dirname(path.join(root, bin)), { recursive: true });
+      fs.writeFileSync(path.join(root, bin), "#!/bin/sh\n", { mode: 0o755 });
+    }
+    return root;
+  }
+
+  function verify(units: RenderedFile[]) {
+    const root = scratchRoot();
+    for (const unit of units) {
+      fs.mkdirSync(path.dirname(path.join(root, unit.path)), { recursive: true });
+      fs.writeFileSync(path.join(root, unit.path), unit.content);
+    }
+    return run("systemd-analyze", ["verify", `--root=${root}`, ...units.filter((u) => u.path.endsWith(".service")).map((u) => u.path)]);
+  }
+
+  test("accepts the etcd unit", () => {
+    for (const unit of named("/etc/systemd/system/etcd.service")) expect(verify([unit])).toEqual({ status: 0, output: "" });
+  });
+
+  test("accepts the offline kubelet unit with its kubeadm drop-in", () => {
+    const units = [...named("/etc/systemd/system/kubelet.service"), ...named("/etc/systemd/system/kubelet.service.d/10-kubeadm.conf")];
+    expect(verify(units)).toEqual({ status: 0, output: "" });
+  });
+
+  test("rejects a broken unit (the check can fail)", () => {
+    const unit = named("/etc/systemd/system/etcd.service")[0];
+    expect(verify([{ ...unit, content: unit.content.replace("Type=notify", "Type=notifyy") }]).output).toMatch(/Failed to parse service type/);
+  });
+});
+
+describe("kubeadm config validate", () => {
+  const artifacts = path.join(process.env.KUBEHA_CACHE ?? path.join(os.homedir(), ".cache/kubeha"), "artifacts");
+  const built = fs.existsSync(artifacts) ? fs.readdirSync(artifacts).map((d) => path.join(artifacts, d, "bin/kubeadm")) : [];
+  const kubeadm = [process.env.KUBEHA_KUBEADM, ...built].find((p) => p && fs.existsSync(p));
+  (kubeadm ? test : test.skip)(`accepts every rendered kubeadm init and join configuration (${kubeadm ?? "no kubeadm built yet"})`, () => {
+    for (const [i, f] of [...named("/etc/kubeha/kubeadm-init.yaml"), ...named("/etc/kubeha/kubeadm-join.yaml")].entries()) {
+      const result = run(kubeadm!, ["config", "validate", "--config", write(`kubeadm-${i}.yaml`, f.content)]);
+      expect({ topology: f.topology, path: f.path, status: result.status, output: result.output }).toEqual({ topology: f.topology, path: f.path, status: 0, output: expect.anything() });
+    }
+  });
+});
