@@ -19,13 +19,11 @@ export = async () => {
 
   const hosts = new HostInventory(`${name}-hosts`, { hosts: spec.hosts, ssh: spec.ssh, privateKey: sshPrivateKey(spec) });
 
-  const etcd =
-    spec.etcd.topology === "external"
-      ? new EtcdCluster(`${name}-etcd`, { members: spec.etcd.members, targets: hosts.targets, clusterName: name, packageSource: spec.packages.source })
-      : undefined;
+  const etcdArgs = { members: spec.etcd.members, targets: hosts.targets, clusterName: name, packageSource: spec.packages.source };
+  const externalEtcd = spec.etcd.topology === "external" ? new EtcdCluster(`${name}-etcd`, { ...etcdArgs, topology: "external" }) : undefined;
 
   const loadBalancer = deploys("loadBalancer")
-    ? new LoadBalancerPair(`${name}-lb`, { endpoint: spec.endpoint, masters: spec.masters, targets: hosts.targets, hostPrefix: parseCidr(spec.hostCidr)!.prefix, packageSource: spec.packages.source, after: etcd ? [etcd.healthy] : [] })
+    ? new LoadBalancerPair(`${name}-lb`, { endpoint: spec.endpoint, masters: spec.masters, targets: hosts.targets, hostPrefix: parseCidr(spec.hostCidr)!.prefix, packageSource: spec.packages.source, after: externalEtcd ? [externalEtcd.healthy] : [] })
     : undefined;
 
   const controlPlane =
@@ -33,15 +31,18 @@ export = async () => {
       ? new ControlPlane(`${name}-cp`, {
           spec,
           targets: hosts.targets,
-          etcd,
+          etcd: externalEtcd,
           endpointReady: loadBalancer.ready,
           joiners: [...spec.masters.slice(1), ...spec.workerPools.flatMap((p) => p.hosts)].map((h) => h.name),
         })
       : undefined;
 
+  // Stacked etcd members come with the masters: check them before any worker joins.
+  const etcd = controlPlane && spec.etcd.topology === "stacked" ? new EtcdCluster(`${name}-etcd`, { ...etcdArgs, topology: "stacked", after: controlPlane.joinable }) : externalEtcd;
+
   const pools =
     controlPlane && deploys("workers")
-      ? spec.workerPools.map((pool) => new WorkerPool(`${name}-pool-${pool.name}`, { pool, spec, targets: hosts.targets, controlPlane }))
+      ? spec.workerPools.map((pool) => new WorkerPool(`${name}-pool-${pool.name}`, { pool, spec, targets: hosts.targets, controlPlane, after: etcd ? [etcd.healthy] : [] }))
       : [];
 
   if (controlPlane && deploys("addons")) {

@@ -19,7 +19,7 @@ export const BOOTSTRAP_TOKEN_TTL = "2h";
 export interface ControlPlaneArgs {
   readonly spec: ClusterSpec;
   readonly targets: ReadonlyMap<string, ReadyTarget>;
-  /** The external etcd cluster, when etcdTopology is external. */
+  /** The external etcd cluster, when etcdTopology is external (stacked etcd is kubeadm's). */
   readonly etcd?: EtcdCluster;
   /** Steps after which the API endpoint is in place (the load balancer's health gate). */
   readonly endpointReady: pulumi.Resource[];
@@ -47,13 +47,14 @@ export class ControlPlane extends pulumi.ComponentResource {
     this.caCertHash = pki.ca.key.publicKeyPem.apply(caCertHash);
     this.caCertPem = pki.ca.certPem;
     const gate = [...args.endpointReady, ...(args.etcd ? [args.etcd.healthy] : [])];
+    const etcdClient = args.etcd?.client;
     const pkiFiles = [
       ...pki.files(),
-      ...(args.etcd
+      ...(etcdClient
         ? [
-            { path: `${EXTERNAL_ETCD_PKI}/ca.crt`, content: args.etcd.caCertPem, secret: false },
-            { path: `${EXTERNAL_ETCD_PKI}/client.crt`, content: args.etcd.clientCertPem, secret: false },
-            { path: `${EXTERNAL_ETCD_PKI}/client.key`, content: args.etcd.clientKeyPem, secret: true },
+            { path: `${EXTERNAL_ETCD_PKI}/ca.crt`, content: etcdClient.caCertPem, secret: false },
+            { path: `${EXTERNAL_ETCD_PKI}/client.crt`, content: etcdClient.certPem, secret: false },
+            { path: `${EXTERNAL_ETCD_PKI}/client.key`, content: etcdClient.keyPem, secret: true },
           ]
         : []),
     ];

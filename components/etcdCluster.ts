@@ -1,6 +1,8 @@
 // EtcdCluster: a TLS etcd cluster as systemd units on its member hosts (seeds 001, 003, 004).
 // A CA, per-member server and peer certificates and one client certificate come from lib/pki;
 // the health gate completes when every member answers healthy over TLS.
+// With stacked etcd (seed 000) kubeadm runs the members on the masters from the ControlPlane's
+// etcd CA; this component is then only the health gate over those members, after the masters.
 import * as pulumi from "@pulumi/pulumi";
 import { remote } from "@pulumi/command";
 import { Host } from "../config/types";
@@ -22,7 +24,14 @@ export interface EtcdClusterArgs {
   readonly clusterName: string;
   /** online installs Debian's etcd-server when missing; offline requires etcd on the host. */
   readonly packageSource: "online" | "offline";
+  /** external: kubeha runs etcd. stacked: kubeadm does, and this only checks it. */
+  readonly topology: "external" | "stacked";
+  /** stacked: the steps after which every master runs its member. */
+  readonly after?: pulumi.Resource[];
 }
+
+/** Where kubeadm keeps the stacked etcd PKI, healthcheck client included. */
+export const STACKED_ETCD_PKI_DIR = "/etc/kubernetes/pki/etcd";
 
 export function etcdEndpoints(members: readonly Host[]): string[] {
   return members.map((m) => `https://${m.address}:2379`);
@@ -34,31 +43,33 @@ export function initialCluster(members: readonly Host[]): string {
 
 export class EtcdCluster extends pulumi.ComponentResource {
   readonly endpoints: string[];
-  readonly caCertPem: pulumi.Output<string>;
-  readonly clientCertPem: pulumi.Output<string>;
-  /** Secret. */
-  readonly clientKeyPem: pulumi.Output<string>;
+  /** external only: the client certificate kube-apiserver uses. */
+  readonly client?: { readonly caCertPem: pulumi.Output<string>; readonly certPem: pulumi.Output<string>; /** Secret. */ readonly keyPem: pulumi.Output<string> };
   /** Completes when every member is healthy over TLS: later stages depend on it. */
   readonly healthy: remote.Command;
 
   constructor(name: string, args: EtcdClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kubeha:index:EtcdCluster", name, {}, opts);
+    this.endpoints = etcdEndpoints(args.members);
+    const first = args.targets.get(args.members[0].name)!;
+    if (args.topology === "stacked") {
+      const script = renderTemplate("scripts/etcd-health-stacked.sh", { endpoints: this.endpoints.join(" "), pkiDir: STACKED_ETCD_PKI_DIR, timeoutSeconds: 180 });
+      this.healthy = runScript(`${name}-healthy`, first, { script }, { parent: this, dependsOn: args.after ?? [] });
+      this.registerOutputs({ endpoints: this.endpoints });
+      return;
+    }
     const parent = { parent: this };
     const ca = createCa(`${name}-ca`, `${args.clusterName}-etcd-ca`, parent);
     const client = signCertificate(`${name}-client`, ca, { commonName: `${args.clusterName}-etcd-client`, usage: "client" }, parent);
-    this.endpoints = etcdEndpoints(args.members);
     const started = args.members.map((member) => this.member(name, member, args, ca, client));
-    const first = args.targets.get(args.members[0].name)!;
     this.healthy = runScript(
       `${name}-healthy`,
       first,
       { script: renderTemplate("scripts/etcd-health.sh", { endpoints: this.endpoints.join(","), pkiDir: ETCD_PKI_DIR, timeoutSeconds: 180 }) },
       { parent: this, dependsOn: started },
     );
-    this.caCertPem = ca.certPem;
-    this.clientCertPem = client.certPem;
-    this.clientKeyPem = pulumi.secret(client.keyPem);
-    this.registerOutputs({ endpoints: this.endpoints, caCertPem: this.caCertPem, clientCertPem: this.clientCertPem, clientKeyPem: this.clientKeyPem });
+    this.client = { caCertPem: ca.certPem, certPem: client.certPem, keyPem: pulumi.secret(client.keyPem) };
+    this.registerOutputs({ endpoints: this.endpoints, caCertPem: ca.certPem });
   }
 
   /** Certificates, unit and (re)start of one member; returns the start step. */

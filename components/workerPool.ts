@@ -16,6 +16,8 @@ export interface WorkerPoolArgs {
   readonly spec: ClusterSpec;
   readonly targets: ReadonlyMap<string, ReadyTarget>;
   readonly controlPlane: ControlPlane;
+  /** Further steps workers join after (the stacked etcd health gate). */
+  readonly after?: pulumi.Resource[];
 }
 
 export class WorkerPool extends pulumi.ComponentResource {
@@ -39,7 +41,7 @@ export class WorkerPool extends pulumi.ComponentResource {
     const config = pulumi
       .all([controlPlane.bootstrapToken, controlPlane.caCertHash])
       .apply(([token, hash]) => renderTemplate("kubeadm/join.yaml", kubeadmJoinView(spec, host, role, token, hash, ignore)));
-    const joined = joinNode(prefix, target, config, [installed, ...controlPlane.joinable], this);
+    const joined = joinNode(prefix, target, config, [installed, ...controlPlane.joinable, ...(args.after ?? [])], this);
     return runScript(
       `${prefix}-registered`,
       firstMaster,

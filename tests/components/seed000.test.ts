@@ -3,8 +3,8 @@ import { seed000 } from "../fixtures/topologies";
 import { describeTopology } from "./topology";
 
 describeTopology("seed 000: stacked etcd, VIP on the masters", seed000, (run) => {
-  test("plans no EtcdCluster (kubeadm runs etcd) and one of each other component", () => {
-    expect(run().byType("kubeha:index:EtcdCluster")).toHaveLength(0);
+  test("plans all four components; EtcdCluster only checks the stacked members", () => {
+    expect(run().byType("kubeha:index:EtcdCluster")).toHaveLength(1);
     for (const type of ["LoadBalancerPair", "ControlPlane", "WorkerPool", "ClusterAddons"]) expect(run().byType(`kubeha:index:${type}`)).toHaveLength(1);
   });
 
@@ -29,6 +29,13 @@ describeTopology("seed 000: stacked etcd, VIP on the masters", seed000, (run) =>
     expect(init.content).toContain('controlPlaneEndpoint: "172.26.133.160:16443"');
     expect(init.content).toContain("local:\n    dataDir: /var/lib/etcd");
     expect(run().files().filter((f) => f.path === "/etc/kubernetes/pki/etcd/ca.key")).toHaveLength(3);
+  });
+
+  test("the stacked etcd gate checks every master's member after all masters joined, before workers join", () => {
+    const gate = run().named("kubeha-etcd-healthy");
+    expect(gate.inputs.stdin).toContain('ENDPOINTS="https://172.26.133.161:2379 https://172.26.133.162:2379 https://172.26.133.163:2379"');
+    expect(run().waitsFor("kubeha-etcd-healthy", "kubeha-cp-kube-master03-kubeadm-join")).toBe(true);
+    expect(run().waitsFor("kubeha-pool-workers-kube-node01-kubeadm-join", "kubeha-etcd-healthy")).toBe(true);
   });
 
   test("the kubeconfig points at the VIP", () => {
