@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# `npm start`: the main job. Toolchain, the local lab of real hosts, `pulumi up` of the lab stack
+# onto them, then a short summary. Safe to run again: every step reuses what exists.
+# shellcheck source-path=SCRIPTDIR
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+
+step() { printf '\n[kubeha] == %s\n' "$*"; }
+started=$(date +%s)
+
+step "npm packages"
+bash scripts/deps.sh
+step "toolchain (Node.js 22, pulumi, plugins; built once into ~/.cache/kubeha)"
+bash scripts/toolchain/ensure.sh
+# shellcheck source=toolchain/env.sh
+source "$repo/scripts/toolchain/env.sh"
+
+step "lab hosts"
+bash scripts/lab/lab.sh up
+
+step "pulumi up on the lab stack"
+pulumi stack select lab --create --non-interactive >/dev/null
+until_stage=$(pulumi config get kubeha:deployUntil --stack lab 2>/dev/null || echo addons)
+if [[ $until_stage != addons ]]; then
+  echo "[kubeha] the lab deploys up to stage '$until_stage' (kubeha:deployUntil): etcd and the"
+  echo "[kubeha] load-balancer pair; the control plane needs the offline Kubernetes artifacts."
+fi
+pulumi up --stack lab --yes --skip-preview --non-interactive
+
+step "summary"
+bash scripts/lab/lab.sh status
+echo
+echo "API endpoint:   $(pulumi stack output apiEndpoint --stack lab 2>/dev/null || echo -)"
+echo "etcd endpoints: $(pulumi stack output etcdEndpoints --stack lab --json 2>/dev/null | tr -d '\n ' || echo -)"
+if pulumi stack output kubeconfig --stack lab >/dev/null 2>&1; then
+  kubeconfig="${KUBEHA_CACHE:-$HOME/.cache/kubeha}/lab/kubeconfig"
+  (umask 077 && pulumi stack output kubeconfig --stack lab --show-secrets >"$kubeconfig")
+  echo "kubeconfig:     $kubeconfig"
+fi
+echo "took $(($(date +%s) - started)) s; 'npm run lab -- down' removes the lab"

@@ -1,0 +1,56 @@
+// The numbers and lists the templates print, computed by pure view functions.
+import { validateConfig } from "../../config/validate";
+import { checkWeight, keepalivedView, nginxView } from "../../components/loadBalancerViews";
+import { apiserverSans, caCertHash, controlPlaneEndpoint, externalEndpoint, kubeadmJoinView } from "../../components/nodeViews";
+import { fakeFiles, seed000, seed002 } from "../fixtures/topologies";
+import { generateKeyPairSync, createHash, createPublicKey } from "crypto";
+
+const spec = validateConfig(seed000, fakeFiles);
+
+test("a failing check drops a host below every healthy one", () => {
+  const weight = checkWeight(spec.endpoint.lbHosts);
+  const priorities = spec.endpoint.lbHosts.map((h) => h.vrrpPriority!);
+  expect(Math.max(...priorities) + weight).toBeLessThan(Math.min(...priorities));
+  expect(checkWeight([{ name: "a", address: "1.1.1.1", roles: ["lb"], vrrpPriority: 254 }, { name: "b", address: "1.1.1.2", roles: ["lb"], vrrpPriority: 1 }])).toBe(-253);
+});
+
+test("keepalived peers are every other lb host; the VIP carries the hosts' prefix", () => {
+  const view = keepalivedView(spec.endpoint.lbHosts[1], spec.endpoint, 24);
+  expect(view.peers.map((p) => p.name)).toEqual(["kube-master01", "kube-master03"]);
+  expect(view.priority).toBe(100);
+  expect(`${view.vip}/${view.prefix}`).toBe("172.26.133.160/24");
+});
+
+test("nginx balances over every master's apiserver with passive failure detection", () => {
+  const view = nginxView(spec.endpoint, spec.masters);
+  expect(view.upstreams.map((u) => `${u.address}:${u.port}`)).toEqual(["172.26.133.161:6443", "172.26.133.162:6443", "172.26.133.163:6443"]);
+  expect(view.connectTimeout).toBe("1s");
+  expect(view.nextUpstreamTries).toBe(3);
+});
+
+test("apiserver SANs cover the VIP, every master and loopback, without duplicates", () => {
+  const sans = apiserverSans(validateConfig({ ...seed000, certSans: ["api.example.com", "172.26.133.160"] }, fakeFiles));
+  expect(sans).toEqual(expect.arrayContaining(["172.26.133.160", "172.26.133.161", "172.26.133.162", "172.26.133.163", "127.0.0.1", "api.example.com"]));
+  expect(new Set(sans).size).toBe(sans.length);
+});
+
+test("endpoints: VIP:lbPort, or the local proxy for nodes and the first master for the kubeconfig", () => {
+  expect(controlPlaneEndpoint(spec)).toBe("172.26.133.160:16443");
+  expect(externalEndpoint(spec)).toBe("172.26.133.160:16443");
+  const local = validateConfig(seed002, fakeFiles);
+  expect(controlPlaneEndpoint(local)).toBe("127.0.0.1:16443");
+  expect(externalEndpoint(local)).toBe("10.0.0.11:6443");
+});
+
+test("the discovery hash is sha256 over the CA's SubjectPublicKeyInfo", () => {
+  const { publicKey } = generateKeyPairSync("rsa", { modulusLength: 1024 });
+  const pem = publicKey.export({ type: "spki", format: "pem" }).toString();
+  const expected = createHash("sha256").update(createPublicKey(pem).export({ type: "spki", format: "der" })).digest("hex");
+  expect(caCertHash(pem)).toBe(`sha256:${expected}`);
+});
+
+test("join views carry labels as one kubelet flag value", () => {
+  const view = kubeadmJoinView(spec, spec.hosts[3], { controlPlane: false, labels: { a: "1", "kubeha.io/pool": "p" }, taints: [] }, "abcdef.0123456789abcdef", "sha256:00", []);
+  expect(view.nodeLabels).toBe("a=1,kubeha.io/pool=p");
+  expect(view.controlPlane).toBe(false);
+});
