@@ -1,0 +1,188 @@
+// End-to-end: the program deploys etcd and the load-balancer pair onto real lab hosts
+// (systemd-nspawn, scripts/lab), then faults are injected. Reuses a running lab; takes down what
+// it brought up itself. Until the lab runs a real control plane, tests/fixtures/fake-apiserver.sh
+// stands in for kube-apiserver on every master's 6443.
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { pulumi, REPO, selectStack } from "../fixtures/pulumiCli";
+import { ETCDCTL, fakeApiservers, lab, labOk, LAB_STACK, lastUpdate, LB_PORT, masters, ssh, sshOk, STACK_FILE, status, up, upOk, VIP, vipHolders, waitFor } from "../fixtures/lab";
+
+jest.setTimeout(900000);
+
+let broughtUp = false;
+let originalConfig: string;
+
+function startedCount(): number {
+  return status().hosts.filter((h) => h.running).length;
+}
+
+beforeAll(() => {
+  broughtUp = startedCount() === 0;
+  labOk(["up"]);
+  originalConfig = fs.readFileSync(STACK_FILE, "utf8");
+  fakeApiservers("start");
+});
+
+afterAll(() => {
+  if (originalConfig) fs.writeFileSync(STACK_FILE, originalConfig);
+  if (broughtUp) {
+    lab(["down"]);
+    pulumi(["stack", "rm", LAB_STACK, "--force", "--yes", "--preserve-config"]);
+  } else {
+    for (const host of status().hosts.filter((h) => !h.running)) lab(["start", host.name]);
+    fakeApiservers("stop");
+  }
+});
+
+describe("deploy", () => {
+  test("a pulumi up killed midway converges when run again", async () => {
+    // Fresh state: every step runs again, on hosts that may already be configured (idempotence).
+    pulumi(["stack", "rm", LAB_STACK, "--force", "--yes", "--preserve-config"]);
+    selectStack(LAB_STACK);
+    const child = spawn("bash", [path.join(REPO, "scripts/pulumi.sh"), "up", "--stack", LAB_STACK, "--yes", "--skip-preview", "--non-interactive"], { cwd: REPO, detached: true });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    await waitFor("etcd members being started", () => /kubeha-etcd-m\d-start\s+creating/.test(output) || child.exitCode !== null, 300000, 250);
+    expect(child.exitCode).toBeNull();
+    process.kill(-child.pid!, "SIGKILL");
+    await new Promise((resolve) => child.on("close", resolve));
+    const rerun = up();
+    const converged = rerun.status === 0 ? rerun : (pulumi(["refresh", "--stack", LAB_STACK, "--yes", "--skip-preview", "--clear-pending-creates"]), up());
+    expect({ status: converged.status, tail: converged.status === 0 ? "" : `${converged.stdout}${converged.stderr}`.slice(-3000) }).toEqual({ status: 0, tail: "" });
+  });
+
+  test("a second pulumi up with no change changes nothing", () => {
+    upOk();
+    const summary = lastUpdate();
+    expect(summary.result).toBe("succeeded");
+    expect(Object.keys(summary.resourceChanges).filter((op) => op !== "same")).toEqual([]);
+  });
+});
+
+describe("etcd", () => {
+  const members = () => masters();
+
+  test("has three members, all healthy over TLS", () => {
+    const endpoints = members().map((_, i) => `https://10.77.0.1${i + 1}:2379`).join(",");
+    const health = sshOk("m1", `${ETCDCTL} --endpoints=${endpoints} endpoint health`);
+    expect(health.match(/is healthy/g)).toHaveLength(3);
+    const list = sshOk("m1", `${ETCDCTL} --endpoints=https://127.0.0.1:2379 member list`);
+    expect(list.trim().split("\n")).toHaveLength(3);
+    expect(list).not.toContain("http://");
+  });
+
+  test("refuses plain HTTP and clients without a certificate", () => {
+    expect(ssh("m1", "curl -s --max-time 3 http://10.77.0.12:2379/health").status).not.toBe(0);
+    const noCert = ssh("m1", "curl -s --max-time 3 --cacert /etc/etcd/pki/ca.crt https://10.77.0.12:2379/v3/kv/range -X POST -d '{\"key\":\"Zm9v\"}'");
+    expect(noCert.status !== 0 || /certificate|handshake|bad/i.test(noCert.stdout + noCert.stderr)).toBe(true);
+    const withCert = ssh("m1", "curl -s --max-time 3 --cacert /etc/etcd/pki/ca.crt --cert /etc/etcd/pki/client.crt --key /etc/etcd/pki/client.key https://10.77.0.12:2379/health");
+    expect(withCert.stdout).toContain('"health":"true"');
+  });
+
+  test("a write through one member reads back from the others", () => {
+    const value = `v-${Date.now()}`;
+    sshOk("m1", `${ETCDCTL} --endpoints=https://10.77.0.11:2379 put /kubeha-test/key ${value}`);
+    for (const [host, ip] of [["m2", "10.77.0.12"], ["m3", "10.77.0.13"]]) {
+      expect(sshOk(host, `${ETCDCTL} --endpoints=https://${ip}:2379 get /kubeha-test/key --print-value-only`).trim()).toBe(value);
+    }
+  });
+
+  test("with one member stopped writes succeed; restarted, it catches up", () => {
+    sshOk("m3", "systemctl stop etcd");
+    try {
+      const value = `while-m3-down-${Date.now()}`;
+      sshOk("m1", `${ETCDCTL} --endpoints=https://10.77.0.11:2379,https://10.77.0.12:2379 put /kubeha-test/degraded ${value}`);
+      sshOk("m3", "systemctl start etcd");
+      return waitFor("m3 to catch up", () => ssh("m3", `${ETCDCTL} --endpoints=https://10.77.0.13:2379 get /kubeha-test/degraded --print-value-only --consistency=s`).stdout.trim() === value, 30000, 500);
+    } finally {
+      ssh("m3", "systemctl start etcd");
+    }
+  });
+});
+
+describe("load balancer", () => {
+  test("the VIP is on the highest-priority host, and only there", async () => {
+    await waitFor("VIP on m1", () => vipHolders().join() === "m1", 30000);
+  });
+
+  test("nginx on the VIP forwards to the apiservers (fixture responders)", () => {
+    const answer = sshOk("w1", `curl -sk --max-time 5 https://${VIP}:${LB_PORT}/readyz -o /dev/null -w '%{http_code}'`);
+    expect(answer).toBe("200");
+    const upstreams = new Set<string>();
+    for (let i = 0; i < 6; i++) {
+      ssh("w1", `curl -sk --max-time 5 https://${VIP}:${LB_PORT}/readyz -o /dev/null`);
+    }
+    const log = sshOk("m1", "tail -n 7 /var/log/nginx/kube-apiserver.log");
+    for (const match of log.matchAll(/ 200 (10\.77\.0\.\d+:6443) /g)) upstreams.add(match[1]);
+    // least_conn over idle upstreams falls back to round robin: every apiserver gets requests.
+    expect([...upstreams].sort()).toEqual(["10.77.0.11:6443", "10.77.0.12:6443", "10.77.0.13:6443"]);
+  });
+
+  test("hard-stopping the VIP holder moves the VIP to exactly one survivor", async () => {
+    labOk(["stop", "m1"]);
+    try {
+      const ms = await waitFor("VIP on a survivor", () => vipHolders().length === 1 && vipHolders()[0] !== "m1", 20000, 100);
+      expect(vipHolders()).toEqual(["m2"]);
+      console.log(`VIP moved after hard stop in ${ms} ms (polling through lab status)`);
+    } finally {
+      labOk(["start", "m1"]);
+    }
+    fakeApiservers("start", ["m1"]);
+    await waitFor("VIP back on m1 after it rejoins", () => vipHolders().join() === "m1", 60000, 500);
+  });
+
+  test("stopping only keepalived on the holder moves the VIP", async () => {
+    sshOk("m1", "systemctl stop keepalived");
+    try {
+      await waitFor("VIP off m1", () => vipHolders().join() === "m2", 20000, 200);
+    } finally {
+      sshOk("m1", "systemctl start keepalived");
+    }
+    await waitFor("VIP back on m1", () => vipHolders().join() === "m1", 30000, 500);
+  });
+
+  test("stopping only nginx on the holder moves the VIP (track script)", async () => {
+    sshOk("m1", "systemctl stop nginx");
+    try {
+      await waitFor("VIP off m1", () => vipHolders().join() === "m2", 20000, 200);
+    } finally {
+      sshOk("m1", "systemctl start nginx");
+    }
+    await waitFor("VIP back on m1", () => vipHolders().join() === "m1", 30000, 500);
+  });
+});
+
+describe("changes", () => {
+  test("changing one host's priority re-renders and reloads only that host's keepalived", () => {
+    fs.writeFileSync(STACK_FILE, originalConfig.replace("vrrpPriority: 130}", "vrrpPriority: 135}"));
+    try {
+      const preview = pulumi(["preview", "--stack", LAB_STACK, "--json"]);
+      const changed = (JSON.parse(preview.stdout).steps as { op: string; urn: string }[]).filter((s) => s.op !== "same").map((s) => `${s.op} ${s.urn.split("::").pop()}`);
+      expect(changed.sort()).toEqual(["update kubeha-lb-m3-keepalived-apply", "update kubeha-lb-m3-keepalived-conf"]);
+      upOk();
+      expect(lastUpdate().resourceChanges.update).toBe(2);
+      expect(sshOk("m3", "grep priority /etc/keepalived/keepalived.conf").trim()).toBe("priority 135");
+      expect(sshOk("m2", "grep priority /etc/keepalived/keepalived.conf").trim()).toBe("priority 140");
+    } finally {
+      fs.writeFileSync(STACK_FILE, originalConfig);
+    }
+    upOk();
+    expect(lastUpdate().resourceChanges.update).toBe(2);
+  });
+
+  test("a bad config fails before any SSH and leaves the lab untouched", () => {
+    const before = sshOk("m1", "md5sum /etc/keepalived/keepalived.conf /etc/nginx/nginx.conf /etc/systemd/system/etcd.service");
+    fs.writeFileSync(STACK_FILE, originalConfig.replace("kubeha:vip: 10.77.0.100", "kubeha:vip: 10.77.0.12"));
+    try {
+      const result = up();
+      const output = `${result.stdout}${result.stderr}`;
+      expect(result.status).not.toBe(0);
+      expect(output).toContain("kubeha:vip: 10.77.0.12 is the address of host m2. Fix:");
+      expect(output).not.toMatch(/command:remote:Command/);
+    } finally {
+      fs.writeFileSync(STACK_FILE, originalConfig);
+    }
+    expect(sshOk("m1", "md5sum /etc/keepalived/keepalived.conf /etc/nginx/nginx.conf /etc/systemd/system/etcd.service")).toBe(before);
+  });
+});
