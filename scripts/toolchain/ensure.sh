@@ -105,10 +105,10 @@ version_ge() {
 recipe_hash() {
   {
     echo "rev=$RECIPE_REV os=$os arch=$arch"
-    find "$1" -maxdepth 1 -type f \( -name go.mod -o -name go.sum -o -name '*.go' -o -name recipe.env \) |
+    (cd "$1" && find . -type f \( -name go.mod -o -name go.sum -o -name '*.go' -o -name recipe.env \)) |
       LC_ALL=C sort | while read -r f; do
-      echo "== ${f##*/}"
-      cat "$f"
+      echo "== ${f#./}"
+      cat "$1/$f"
     done
   } | sha256sum | cut -c1-12
 }
@@ -117,7 +117,7 @@ recipe_hash() {
 load_recipe() {
   # shellcheck disable=SC2034 # KIND and NAME document the recipe; not every caller reads them
   KIND='' NAME='' PROVIDES='' BINARY='' PACKAGE='' SOURCE_MODULE='' SOURCE_VERSION=''
-  VERSION_LDFLAG='' VERSION_VALUE='' TAGS='' NOTE=''
+  VERSION_LDFLAG='' VERSION_VALUE='' TAGS='' NOTE='' GENERATE='' GENERATE_ENV=''
   EMBEDS=()
   # shellcheck source=/dev/null
   source "$1/recipe.env"
@@ -137,14 +137,37 @@ require_go() {
     die "Go is not installed, and it is needed to build $1 (Go >= 1.24: https://go.dev/dl, or /usr/local/go/bin on PATH)"
 }
 
+# compile LABEL OUT: `go build` of the recipe's PACKAGE in $work, with progress lines.
+compile() {
+  local label=$1 out=$2 start total
+  start=$(date +%s%N)
+  total=$(cd "$work" && go list -deps "$PACKAGE" 2>>"$log" | wc -l) ||
+    die "could not resolve the packages of $label (Go module proxy unreachable?); see $log"
+  (
+    while sleep 30; do
+      printf '  ... %s: %d s, %d of at most %d packages compiled\n' \
+        "$label" "$(elapsed "$start")" "$(grep -c '^[a-z]' "$log" 2>/dev/null || true)" "$total" >&2
+    done
+  ) &
+  ticker_pid=$!
+  if ! (cd "$work" && go build -v -trimpath ${TAGS:+-tags "$TAGS"} \
+    -ldflags "-s -w -X $VERSION_LDFLAG=$VERSION_VALUE" -o "$out" "$PACKAGE") 2>>"$log"; then
+    tail -n 30 "$log" >&2
+    die "building $label failed; full log: $log"
+  fi
+  kill "$ticker_pid" 2>/dev/null || true
+  wait "$ticker_pid" 2>/dev/null || true
+  ticker_pid=''
+}
+
 # go_build RECIPE_DIR OUT LABEL: builds the recipe's binary to OUT (atomically).
 go_build() {
-  local dir=$1 out=$2 label=$3 log start total spec src dest setver moddir rc
+  local dir=$1 out=$2 label=$3 start spec src dest setver moddir='' rc
   load_recipe "$dir"
   require_go "$label"
   mkdir -p "$cache/logs" "$cache/work"
   work=$(mktemp -d "$cache/work/${BINARY}.XXXXXX")
-  find "$dir" -maxdepth 1 -type f \( -name go.mod -o -name go.sum -o -name '*.go' \) -exec cp {} "$work/" \;
+  cp -R "$dir/." "$work/"
   log=$cache/logs/$BINARY.log
   start=$(date +%s%N)
   loud "building $label from $SOURCE_MODULE@$SOURCE_VERSION ..."
@@ -160,36 +183,38 @@ go_build() {
     fi
     die "could not fetch $SOURCE_MODULE@$SOURCE_VERSION from the Go module proxy (GOPROXY=$(go env GOPROXY)); see above and $log"
   fi
+  loud "  fetching modules ..."
+  if [[ -n $GENERATE ]]; then
+    # First pass: the same program, built with placeholder embeds, generates the real ones.
+    for spec in "${EMBEDS[@]}"; do
+      IFS=: read -r src dest setver <<<"$spec"
+      echo '{}' >"$work/$dest"
+    done
+    compile "$label (generator pass)" "$work/.generator"
+    # shellcheck disable=SC2086 # GENERATE and GENERATE_ENV are word lists
+    (cd "$work" && env $GENERATE_ENV ./.generator $GENERATE) >>"$log" 2>&1 || {
+      tail -n 30 "$log" >&2
+      die "generating the schema of $label failed; full log: $log"
+    }
+    loud "  generated the schema ($(elapsed "$start") s so far)"
+  fi
   for spec in "${EMBEDS[@]}"; do
     IFS=: read -r src dest setver <<<"$spec"
-    moddir=$(cd "$work" && go list -m -f '{{.Dir}}' "$SOURCE_MODULE")
+    if [[ $src == gen/* ]]; then
+      src=$work/$src
+    else
+      [[ -n $moddir ]] || moddir=$(cd "$work" && go list -m -f '{{.Dir}}' "$SOURCE_MODULE")
+      src=$moddir/$src
+    fi
     node -e '
       const fs = require("fs");
       const [src, dest, version] = process.argv.slice(1);
       const doc = JSON.parse(fs.readFileSync(src, "utf8"));
       if (version) doc.version = version;
       fs.writeFileSync(dest, JSON.stringify(doc));' \
-      "$moddir/$src" "$work/$dest" "${setver:+$VERSION_VALUE}"
+      "$src" "$work/$dest" "${setver:+$VERSION_VALUE}"
   done
-  loud "  fetching modules ..."
-  total=$(cd "$work" && go list -deps "$PACKAGE" 2>>"$log" | wc -l) ||
-    die "could not resolve the packages of $label (Go module proxy unreachable?); see $log"
-  : >"$log"
-  (
-    while sleep 30; do
-      printf '  ... %s: %d s, %d of at most %d packages compiled\n' \
-        "$label" "$(elapsed "$start")" "$(grep -vc '^#' "$log" 2>/dev/null || true)" "$total" >&2
-    done
-  ) &
-  ticker_pid=$!
-  if ! (cd "$work" && go build -v -trimpath ${TAGS:+-tags "$TAGS"} \
-    -ldflags "-s -w -X $VERSION_LDFLAG=$VERSION_VALUE" -o "$out.tmp" "$PACKAGE") 2>>"$log"; then
-    tail -n 30 "$log" >&2
-    die "building $label failed; full log: $log"
-  fi
-  kill "$ticker_pid" 2>/dev/null || true
-  wait "$ticker_pid" 2>/dev/null || true
-  ticker_pid=''
+  compile "$label" "$out.tmp"
   mv -f "$out.tmp" "$out"
   rm -rf "$work"
   work=''
@@ -381,6 +406,8 @@ while read -r _ name version npm_pkg; do
     printf 'source=%s@%s built=%s\n' "$SOURCE_MODULE" "$SOURCE_VERSION" "$(date -u +%FT%TZ)" >"$build_root/.complete"
   fi
   plugin_install "$name" "$version" "$build_root/$BINARY"
+  # Keep one copy on disk: the build output becomes a hard link to the registered binary.
+  ln -f "$plug_bin" "$build_root/$BINARY" 2>/dev/null || true
   echo "$want" >"$marker"
   loud "plugin    $name $version: registered $build_root/$BINARY${NOTE:+ ($NOTE)}"
 done < <(awk '$1 == "plugin"' <<<"$pins")
