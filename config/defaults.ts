@@ -16,7 +16,7 @@ export const DEFAULTS = {
   vrrpRouterId: 51,
   vrrpInterface: "eth0",
   vrrpAdvertInterval: 1,
-  kubernetesVersion: "1.32.9",
+  kubernetesVersion: "1.32.13",
   podCidr: "10.244.0.0/16",
   serviceCidr: "10.96.0.0/12",
   certSans: [] as string[],

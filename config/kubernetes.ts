@@ -12,7 +12,7 @@ export function readKubernetes(raw: Record<string, unknown>, hostCidr: Cidr | un
   const version = stringField(raw, "kubernetesVersion", DEFAULTS.kubernetesVersion, problems).replace(/^v/, "");
   const minor = VERSION.exec(version);
   if (!minor || Number(minor[1]) < 29) {
-    problems.add("kubernetesVersion", `"${version}" is not a supported Kubernetes version`, "give a full release of 1.29 or later, e.g. 1.32.9");
+    problems.add("kubernetesVersion", `"${version}" is not a supported Kubernetes version`, "give a full release of 1.29 or later, e.g. 1.32.13");
   }
   const pod = readCidr(raw, "podCidr", DEFAULTS.podCidr, problems);
   const service = readCidr(raw, "serviceCidr", DEFAULTS.serviceCidr, problems);

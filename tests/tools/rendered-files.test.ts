@@ -142,7 +142,7 @@ describe("kubeadm config validate", () => {
   (kubeadm ? test : test.skip)(`accepts every rendered kubeadm init and join configuration (${kubeadm ?? "no kubeadm built yet"})`, () => {
     for (const [i, f] of [...named("/etc/kubeha/kubeadm-init.yaml"), ...named("/etc/kubeha/kubeadm-join.yaml")].entries()) {
       const result = run(kubeadm!, ["config", "validate", "--config", write(`kubeadm-${i}.yaml`, f.content)]);
-      expect({ topology: f.topology, path: f.path, status: result.status, output: result.output }).toEqual({ topology: f.topology, path: f.path, status: 0, output: expect.anything() });
+      expect({ topology: f.topology, path: f.path, status: result.status, output: result.status === 0 ? "" : result.output }).toEqual({ topology: f.topology, path: f.path, status: 0, output: "" });
     }
   });
 });
