@@ -92,6 +92,12 @@ deb_of() {
   printf '%s\n' "$f"
 }
 
+# "PACKAGE VERSION" of a .deb file.
+deb_name_version() {
+  # shellcheck disable=SC2016 # dpkg-deb's format, not shell expansions
+  dpkg-deb -W --showformat='${Package} ${Version}\n' "$1"
+}
+
 # Layers from Debian 12 packages (see README.md): busybox (static; sh, cp, ... for the flannel
 # init containers and the iptables wrapper) and the userland of the iptables images (iptables
 # with both backends, conntrack and their libraries, unpacked from the .debs, no maintainer scripts).
@@ -108,7 +114,7 @@ build_userland() {
   for p in "${pkgs[@]}"; do
     deb=$(deb_of "$p")
     dpkg-deb -x "$deb" "$root"
-    dpkg-deb -f "$deb" Package Version | paste -sd' ' >>"$BUILD/debs.txt"
+    deb_name_version "$deb" >>"$BUILD/debs.txt"
   done
   rm -rf "$root"/usr/share/{doc,man,info,lintian,locale,bug,bash-completion} "$root"/usr/lib/x86_64-linux-gnu/gconv
   rm -f "$root"/usr/sbin/iptables-apply "$root"/usr/sbin/ip6tables-apply
@@ -126,7 +132,7 @@ build_userland() {
 
   deb=$(deb_of busybox-static)
   dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$bb" ./bin/busybox
-  dpkg-deb -f "$deb" Package Version | paste -sd' ' >>"$BUILD/debs.txt"
+  deb_name_version "$deb" >>"$BUILD/debs.txt"
   for a in $("$bb/bin/busybox" --list); do
     [[ $a == busybox ]] || ln -s busybox "$bb/bin/$a"
   done

@@ -18,12 +18,14 @@ source "$HERE/lib.sh"
 DIR=${1:?usage: verify.sh ARTIFACT_DIR [IMAGE_LIST]}
 LIST=${2:-}
 CACHE=${KUBEHA_CACHE:-$HOME/.cache/kubeha}
+IMAGE_PATH=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 TOOLS=$CACHE/artifacts/tools
 
-declare -A FILE_OF
+declare -A FILE_OF=()
 if [[ -n $LIST ]]; then
   while read -r ref file; do FILE_OF[$ref]=$file; done <"$LIST"
 else
+  [[ -f $DIR/VERSION ]] || die "$DIR/VERSION is missing (pass an image list)"
   while read -r _ ref file; do FILE_OF[$ref]=$file; done < <(grep '^image: ' "$DIR/VERSION")
 fi
 ((${#FILE_OF[@]})) || die "no images listed for $DIR"
@@ -97,21 +99,58 @@ EOF
   die "the temporary containerd did not start (log above)"
 }
 
-# Paths an image must contain: the binaries the pods run.
-expected_paths() {
-  case $1 in
-    */kube-proxy:*) echo usr/local/bin/kube-proxy usr/sbin/xtables-nft-multi usr/sbin/xtables-legacy-multi usr/sbin/conntrack bin/sh ;;
-    */kube-*:*) echo "usr/local/bin/$(basename "${1%%:*}")" ;;
-    */etcd:*) echo usr/local/bin/etcd usr/local/bin/etcdctl bin/sh ;;
-    */coredns:*) echo coredns ;;
-    */pause:*) echo pause ;;
-    */flannel:*) echo opt/bin/flanneld usr/sbin/xtables-nft-multi bin/cp ;;
-    */flannel-cni-plugin:*) echo flannel bin/cp ;;
+# Smoke tests per image, run with chroot in the unpacked root file system: the binaries the
+# pods run must start (and so find their libraries), the version must be the tagged one.
+# Lines: "EXPECTED-OUTPUT-SUBSTRING<TAB>COMMAND...".
+smoke_tests() {
+  local ref=$1 tag=${1##*:} name
+  name=$(basename "${ref%:*}")
+  case $name in
+    kube-apiserver | kube-controller-manager | kube-scheduler)
+      printf 'Kubernetes %s\t/usr/local/bin/%s --version\n' "$tag" "$name"
+      ;;
+    kube-proxy)
+      printf 'Kubernetes %s\t/usr/local/bin/kube-proxy --version\n' "$tag"
+      printf 'iptables v\tiptables --version\n'
+      printf 'ip6tables-restore v\tip6tables-restore --version\n'
+      printf 'conntrack v\tconntrack --version\n'
+      printf 'xtables-\treadlink /usr/sbin/iptables\n'
+      ;;
+    etcd)
+      printf 'etcd Version: %s\tetcd --version\n' "${tag%-*}"
+      printf 'etcdctl version\tetcdctl version\n'
+      printf 'ok\tsh -c "echo ok"\n'
+      ;;
+    coredns) printf 'CoreDNS-%s\t/coredns -version\n' "${tag#v}" ;;
+    pause) printf 'pause.c v%s\t/pause -v\n' "$tag" ;;
+    flannel)
+      printf '%s\t/opt/bin/flanneld --version\n' "$tag"
+      printf 'iptables v\tiptables --version\n'
+      printf 'copied\tsh -c "cp -f /etc/protocols /tmp/p && rm /tmp/p && echo copied"\n'
+      ;;
+    flannel-cni-plugin)
+      printf 'cniVersion\tenv CNI_COMMAND=VERSION /flannel\n'
+      printf 'copied\tsh -c "cp -f /flannel /tmp/f && rm /tmp/f && echo copied"\n'
+      ;;
+    *) die "no smoke test for $ref" ;;
   esac
 }
 
+# The root file system of REF unpacked in namespace NS: the directory the native snapshotter
+# bind-mounts for a view of the image's top snapshot.
+unpacked_root() {
+  local ns=$1 top
+  top=$("$CTR" -a "$SOCK" -n "$ns" snapshots --snapshotter native ls |
+    awk 'NR > 1 { k[$1] = 1; if ($2 != "") p[$2] = 1 } END { for (x in k) if (!(x in p)) print x }')
+  [[ -n $top && $top != *$'\n'* ]] || die "cannot find the top snapshot in namespace $ns"
+  # One command: ctr's lease ends with it, after which the view itself may be collected (the
+  # directory it shows belongs to the image's snapshot and stays).
+  "$CTR" -a "$SOCK" -n "$ns" snapshots --snapshotter native view --target /mnt "view-$ns" "$top" |
+    awk '$1 == "mount" && $2 == "-t" { print $4 }'
+}
+
 main() {
-  local ref file got want p snaps ok=yes
+  local ref file got want ok=yes
   find_containerd
   log "verify: $("$CTR" --version), temporary containerd"
   start_containerd
@@ -133,28 +172,36 @@ main() {
   done < <("$CTR" -a "$SOCK" -n k8s.io images ls | tail -n +2)
   log "verify: ctr -n k8s.io images import --no-unpack registered all ${#FILE_OF[@]} refs (linux/amd64)"
 
-  # Unpack each image (own namespace, native snapshotter) and look for the files its pods run.
-  for ref in "${!FILE_OF[@]}"; do
+  # Unpack each image (own namespace, native snapshotter) and run its binaries in a chroot.
+  local i=0 root want_out cmd out
+  [[ $(id -u) == 0 ]] || warn "not root: the unpacked images are not smoke-tested (chroot)"
+  for ref in $(printf '%s\n' "${!FILE_OF[@]}" | LC_ALL=C sort); do
+    i=$((i + 1))
     file=$DIR/${FILE_OF[$ref]}
-    "$CTR" -a "$SOCK" -n unpack images rm "$ref" >/dev/null 2>&1 || true
-    "$CTR" -a "$SOCK" -n unpack images import --snapshotter native "$file" >/dev/null ||
+    "$CTR" -a "$SOCK" -n "u$i" images import --snapshotter native "$file" >/dev/null ||
       die "unpacking $file failed"
-    snaps=$T/root/io.containerd.snapshotter.v1.native/snapshots
-    for p in $(expected_paths "$ref"); do
-      if ! compgen -G "$snaps/*/$p" >/dev/null; then
-        warn "$ref: /$p is missing"
-        ok=no
-      fi
-    done
+    root=$(unpacked_root "u$i")
+    [[ -d $root ]] || die "no unpacked root for $ref"
     if [[ $ref == */coredns:* ]] && command -v getcap >/dev/null; then
-      [[ $(getcap "$snaps"/*/coredns) == *cap_net_bind_service=ep* ]] || {
+      [[ $(getcap "$root/coredns") == *cap_net_bind_service=ep* ]] || {
         warn "$ref: /coredns lost its cap_net_bind_service file capability when unpacked"
         ok=no
       }
     fi
+    [[ $(id -u) == 0 ]] || continue
+    # A container has /dev/null; a bare chroot needs one for the shell scripts' redirections.
+    mkdir -p "$root/dev"
+    [[ -e $root/dev/null ]] || mknod -m 666 "$root/dev/null" c 1 3
+    while IFS=$'\t' read -r want_out cmd; do
+      if ! out=$(eval "env -i $IMAGE_PATH chroot \"\$root\" $cmd" 2>&1) || [[ $out != *"$want_out"* ]]; then
+        warn "$ref: '$cmd' printed: $(head -c 300 <<<"$out")"
+        ok=no
+      fi
+    done < <(smoke_tests "$ref")
+    log "verify: $ref unpacks; $(smoke_tests "$ref" | wc -l) smoke test(s) run"
   done
-  [[ $ok == yes ]] || die "some images lack files (see above)"
-  log "verify: every image unpacks and holds its binaries"
+  [[ $ok == yes ]] || die "some images failed their checks (see above)"
+  log "verify: every image unpacks and its binaries run"
 }
 
 main
