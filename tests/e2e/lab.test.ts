@@ -132,22 +132,13 @@ describe("load balancer", () => {
     await waitFor("VIP back on m1 after it rejoins", () => vipHolders().join() === "m1", 60000, 500);
   });
 
-  test("stopping only keepalived on the holder moves the VIP", async () => {
-    sshOk("m1", "systemctl stop keepalived");
+  // keepalived: its adverts stop. nginx: the track script fails through the local nginx.
+  test.each(["keepalived", "nginx"])("stopping only %s on the holder moves the VIP", async (service) => {
+    sshOk("m1", `systemctl stop ${service}`);
     try {
       await waitFor("VIP off m1", () => vipHolders().join() === "m2", 20000, 200);
     } finally {
-      sshOk("m1", "systemctl start keepalived");
-    }
-    await waitFor("VIP back on m1", () => vipHolders().join() === "m1", 30000, 500);
-  });
-
-  test("stopping only nginx on the holder moves the VIP (track script)", async () => {
-    sshOk("m1", "systemctl stop nginx");
-    try {
-      await waitFor("VIP off m1", () => vipHolders().join() === "m2", 20000, 200);
-    } finally {
-      sshOk("m1", "systemctl start nginx");
+      sshOk("m1", `systemctl start ${service}`);
     }
     await waitFor("VIP back on m1", () => vipHolders().join() === "m1", 30000, 500);
   });
