@@ -98,7 +98,7 @@ main() {
   part userland "$BUILD_KEY" build_userland "$BUILD/layers/userland.tar" "$BUILD/layers/busybox.tar" "$BUILD/debs.txt"
 
   local inputs
-  inputs=$(cd "$BUILD" && sha256_of_files k8s/* etcd/* etcd-image/* coredns/* flannel/* flannel-cni/* pause/pause layers/*.tar)
+  inputs=$(cd "$BUILD" && sha256_of_files k8s/* etcd/* etcd-image/* coredns/* flannel/* flannel-cni/* pause/pause layers/{userland,busybox}.tar)
   part binaries "$(sha256_of_string "$BUILD_KEY $inputs")" install_binaries "$OUT/bin/kubeadm"
   part images "$(sha256_of_string "$BUILD_KEY $inputs")" build_images "$OUT/images/kube-apiserver.tar"
   if [[ $VERIFY == yes ]]; then

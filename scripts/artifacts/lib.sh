@@ -18,6 +18,25 @@ fmt_secs() {
 sha256_of_files() { sha256sum "$@" | sha256sum | cut -c1-64; }
 sha256_of_string() { printf '%s' "$1" | sha256sum | cut -c1-64; }
 
+# Background processes (go build, the loopback registry) to stop when the script ends early.
+BG_PIDS=()
+stop_background() {
+  local pid
+  for pid in "${BG_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  BG_PIDS=()
+}
+forget_background() {
+  local pid keep=()
+  for pid in "${BG_PIDS[@]}"; do [[ $pid == "$1" ]] || keep+=("$pid"); done
+  BG_PIDS=("${keep[@]}")
+}
+trap stop_background EXIT
+trap 'stop_background; exit 130' INT
+trap 'stop_background; exit 143' TERM
+
 # Timings of the parts that did work in this run, printed at the end.
 TIMINGS=()
 
@@ -119,6 +138,7 @@ go_build() {
   read -r -a extra <<<"${GO_BUILD_FLAGS:-}"
   (cd "$dir" && exec "$GO" build -p "$JOBS" -v -trimpath "${extra[@]}" -ldflags "$ldflags" -o "$out" "$@") >"$logf" 2>&1 &
   pid=$!
+  BG_PIDS+=("$pid")
   while kill -0 "$pid" 2>/dev/null; do
     sleep 2
     if ((SECONDS >= next)); then
@@ -127,7 +147,10 @@ go_build() {
       next=$((SECONDS + PROGRESS_EVERY))
     fi
   done
-  if ! wait "$pid"; then
+  local rc=0
+  wait "$pid" || rc=$?
+  forget_background "$pid"
+  if ((rc != 0)); then
     tail -n 30 "$logf" >&2
     die "go build of $label failed (full log: $logf)"
   fi

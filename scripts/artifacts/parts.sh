@@ -196,6 +196,7 @@ start_registry() {
   mkdir -p "$WORK/logs"
   "$CRANE" registry serve --address 127.0.0.1:0 >"$logf" 2>&1 &
   REGISTRY_PID=$!
+  BG_PIDS+=("$REGISTRY_PID")
   for i in $(seq 50); do
     port=$(sed -n 's/.*serving on port \([0-9]*\).*/\1/p' "$logf" | head -n1)
     [[ -z $port ]] || break
@@ -210,6 +211,7 @@ stop_registry() {
   if [[ -n ${REGISTRY_PID:-} ]]; then
     kill "$REGISTRY_PID" 2>/dev/null || true
     wait "$REGISTRY_PID" 2>/dev/null || true
+    forget_background "$REGISTRY_PID"
     REGISTRY_PID=""
   fi
 }
@@ -230,7 +232,6 @@ build_images() {
   mapfile -t refs < <(kubeadm_images)
   ((${#refs[@]} >= 7)) || die "kubeadm config images list gave too few images: ${refs[*]}"
   start_registry
-  trap stop_registry EXIT
   for ref in "${refs[@]}"; do
     name=${ref#registry.k8s.io/}
     name=${name%%:*}
@@ -271,7 +272,9 @@ build_images() {
   image flannel-cni-plugin "$FLANNEL_CNI_IMAGE" "$l_bb" "$(layer_of flannel-cni "$BUILD/flannel-cni/flannel" flannel)" -- \
     --env "$IMAGE_PATH_ENV"
   stop_registry
-  trap - EXIT
+  # The payload layers are in the tarballs now; keep only the shared ones (userland part).
+  rm -rf "$BUILD/layer-src"
+  find "$BUILD/layers" -name '*.tar' ! -name userland.tar ! -name busybox.tar -delete
 }
 
 # coredns binds :53 as user 65532 with the file capability cap_net_bind_service=+ep, like upstream.
