@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # `npm run pulumi -- ARGS`: runs `pulumi ARGS` from the repo root with the project's toolchain
 # (scripts/toolchain/ensure.sh, quiet when everything is in place, then scripts/toolchain/env.sh).
 set -euo pipefail
