@@ -1,26 +1,49 @@
 # shellcheck shell=bash disable=SC2034 # settings used by the other files
 # Shared settings and helpers of the kubeha lab. Sourced by lab.sh, never run.
 
+log() { printf '[lab %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { printf '[lab] error: %s\n' "$*" >&2; exit 1; }
+
 LAB_SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "${LAB_SCRIPT_DIR}/../.." && pwd)"
 LAB_DIR="${KUBEHA_CACHE:-${HOME}/.cache/kubeha}/lab"
-HOSTS_DIR="${LAB_DIR}/hosts"
 SSH_DIR="${LAB_DIR}/ssh"
 SSH_KEY="${SSH_DIR}/id_ed25519"
-LAB_STACK_FILE="${REPO_ROOT}/Pulumi.lab.yaml"
+LAB_SUITE="bookworm"
 
-LAB_BRIDGE="khabr0"
-LAB_NET_PREFIX="10.77.0"
+# KUBEHA_LAB_ID=x KUBEHA_LAB_NET=10.78.0: a second lab beside the main one, independent of it
+# (own hosts, bridge, cgroups, machine and veth names, stack file; same image and key), e.g. to
+# try lab changes while the main lab runs. Every command then acts on that lab only.
+LAB_ID="${KUBEHA_LAB_ID:-}"
+if [[ -n "${LAB_ID}" ]]; then
+  [[ "${LAB_ID}" =~ ^[a-z0-9]{1,4}$ ]] || die "KUBEHA_LAB_ID must be 1-4 of [a-z0-9], not '${LAB_ID}'"
+  [[ "${KUBEHA_LAB_NET:-10.77.0}" != "10.77.0" ]] ||
+    die "KUBEHA_LAB_ID needs KUBEHA_LAB_NET, a /24 of its own (e.g. 10.78.0), not the main lab's 10.77.0"
+  HOSTS_DIR="${LAB_DIR}/hosts-${LAB_ID}"
+  LAB_BRIDGE="khabr-${LAB_ID}"
+  LAB_CGROUP="kubeha-lab-${LAB_ID}"
+  LAB_MACHINE_PREFIX="${LAB_ID}-"
+  LAB_TOPOLOGY_FILE="${LAB_DIR}/topology-${LAB_ID}"
+  LAB_STACK_FILE="${LAB_DIR}/Pulumi.lab-${LAB_ID}.yaml"
+else
+  HOSTS_DIR="${LAB_DIR}/hosts"
+  LAB_BRIDGE="khabr0"
+  LAB_CGROUP="kubeha-lab"
+  LAB_MACHINE_PREFIX=""
+  LAB_TOPOLOGY_FILE="${LAB_DIR}/topology"
+  LAB_STACK_FILE="${REPO_ROOT}/Pulumi.lab.yaml"
+fi
+LAB_NET_PREFIX="${KUBEHA_LAB_NET:-10.77.0}"
+[[ "${LAB_NET_PREFIX}" =~ ^10\.[0-9]{1,3}\.[0-9]{1,3}$ ]] || die "KUBEHA_LAB_NET must look like 10.78.0, not '${LAB_NET_PREFIX}'"
 LAB_BRIDGE_ADDR="${LAB_NET_PREFIX}.1"
 LAB_VIP="${LAB_NET_PREFIX}.100"
-LAB_SUITE="bookworm"
+# The hosts' default gateway: an address nobody holds. Kubernetes wants a default route
+# (service IPs from host processes, flannel's and the kubelet's interface choice), and
+# nothing sent to it leaves the bridge.
+LAB_GATEWAY="${LAB_NET_PREFIX}.254"
 # Topology: "colocated" (masters carry the lb role) or "dedicated" (lb1, lb2).
 # Without KUBEHA_LAB_LB, the topology of the last `up` (kept until `down`).
-LAB_TOPOLOGY_FILE="${LAB_DIR}/topology"
 LAB_LB="${KUBEHA_LAB_LB:-$(cat "${LAB_TOPOLOGY_FILE}" 2>/dev/null || echo colocated)}"
-
-log() { printf '[lab %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { printf '[lab] error: %s\n' "$*" >&2; exit 1; }
 
 # Seconds since the epoch with decimals, for timings.
 now() { date +%s.%N; }
@@ -52,11 +75,36 @@ ensure_machine_tools() {
   }
 }
 
-# Kernel modules later Kubernetes work wants; absent ones are fine for now.
-load_kernel_modules() {
-  local m
+# machine_prep: what the hosts' Kubernetes needs from this machine (kernel modules and
+# settings no host can change from inside: they are not per network namespace).
+machine_prep() {
+  local m want cur
+  # Modules later Kubernetes work wants; absent ones are fine (built in on this VM).
   for m in overlay br_netfilter nf_conntrack ip_vs; do
     modprobe "${m}" >/dev/null 2>&1 || true
+  done
+  # kube-proxy sets nf_conntrack_max to max(131072, 32768 per CPU) unless it has exactly that
+  # value, and fails ("open /proc/sys/net/netfilter/nf_conntrack_max: permission denied")
+  # where it cannot write it: in any network namespace but the machine's.
+  if [[ -w /proc/sys/net/netfilter/nf_conntrack_max ]]; then
+    want=$((32768 * $(nproc)))
+    ((want >= 131072)) || want=131072
+    cur="$(cat /proc/sys/net/netfilter/nf_conntrack_max)"
+    if [[ "${cur}" != "${want}" ]]; then
+      echo "${want}" >/proc/sys/net/netfilter/nf_conntrack_max
+      log "machine: net.netfilter.nf_conntrack_max ${cur} -> ${want} (kube-proxy's value)"
+    fi
+  fi
+  # inotify instances and watches are counted per user on the whole machine, and every host's
+  # root is this machine's root: systemd, containerd and kubelet of several hosts exhaust the
+  # default 128 instances ("too many open files").
+  for m in fs.inotify.max_user_instances=1024 fs.inotify.max_user_watches=524288; do
+    want="${m#*=}"
+    cur="$(sysctl -n "${m%%=*}" 2>/dev/null)" || continue
+    if ((cur < want)); then
+      sysctl -q -w "${m}" >/dev/null
+      log "machine: ${m%%=*} ${cur} -> ${want}"
+    fi
   done
 }
 

@@ -1,24 +1,74 @@
 # shellcheck shell=bash
 # Lab hosts: one systemd-nspawn container per host, booted from an overlay of
 # the cached image (lower) and the host's own upper directory (its disk, kept
-# across stop/start). Each host runs in its own cgroup /kubeha-lab/NAME so
-# that the hosts' systemd instances do not collide and so that `stop` can
+# across stop/start). Each host runs in its own cgroup kubeha-lab/NAME in every
+# cgroup hierarchy, so that the hosts' systemd instances and kubelets do not
+# collide (a host's cgroup namespace is rooted there) and so that `stop` can
 # find and kill everything that belongs to it. Sourced by lab.sh.
 
 host_dir() { echo "${HOSTS_DIR}/$1"; }
 host_root() { echo "${HOSTS_DIR}/$1/root"; }
 
-# The cgroup hierarchies systemd-nspawn places containers in: the named
-# systemd v1 hierarchy and the cgroup2 one (hybrid), or the cgroup2 root.
+# Every cgroup hierarchy of this machine (mount points): the cgroup v1 controllers,
+# the named systemd one and the cgroup2 one (hybrid), or the cgroup2 root alone.
 cgroup_hierarchies() {
-  awk '($3 == "cgroup2") || ($3 == "cgroup" && $4 ~ /(^|,)name=systemd(,|$)/) { print $2 }' /proc/self/mounts
+  awk '$3 == "cgroup2" || $3 == "cgroup" { print $2 }' /proc/self/mounts
 }
 
+# cgroup_paths NAME: the cgroup directories of a host: ${LAB_CGROUP}/NAME in every
+# hierarchy; at the root of the systemd and cgroup2 ones (as systemd-nspawn wants), below
+# the caller's own cgroup in each controller one (a host stays inside whatever the caller
+# runs in there, e.g. a session's memory cgroup).
+cgroup_paths() {
+  local name="$1"
+  awk -v name="${name}" -v lab="${LAB_CGROUP}" '
+    FNR == NR {                      # /proc/self/cgroup: id:controllers:path
+      i = index($0, ":"); rest = substr($0, i + 1); j = index(rest, ":")
+      ctl = substr(rest, 1, j - 1); path = substr(rest, j + 1); sub(/\/$/, "", path)
+      if (ctl == "") own["cgroup2"] = path
+      else { n = split(ctl, c, ","); for (k = 1; k <= n; k++) own[c[k]] = path }
+      next
+    }
+    $3 == "cgroup2" { print $2 "/" lab "/" name; next }
+    $3 == "cgroup" {
+      n = split($4, o, ",")
+      for (k = 1; k <= n; k++) if (o[k] in own) {
+        print $2 (o[k] == "name=systemd" ? "" : own[o[k]]) "/" lab "/" name; break
+      }
+    }' /proc/self/cgroup /proc/self/mounts
+}
+
+# host_cgroups NAME: the cgroups of a host: those recorded at its start, else where
+# it would go now (covers hosts started before cgroups were recorded).
 host_cgroups() {
-  local h
-  while read -r h; do
-    echo "${h}/kubeha-lab/$1"
-  done < <(cgroup_hierarchies)
+  local file
+  file="$(host_dir "$1")/cgroups"
+  if [[ -s "${file}" ]]; then
+    cat "${file}"
+  else
+    cgroup_paths "$1"
+  fi
+}
+
+# cgroup_make DIR: mkdir -p; in the cpuset hierarchy every new level gets its parent's
+# CPUs and memory nodes (empty ones refuse processes).
+cgroup_make() {
+  local dir="$1" d parent f
+  local -a missing=()
+  d="${dir}"
+  while [[ ! -d "${d}" ]]; do
+    missing=("${d}" "${missing[@]+"${missing[@]}"}")
+    d="$(dirname "${d}")"
+  done
+  for d in "${missing[@]+"${missing[@]}"}"; do
+    mkdir "${d}"
+    parent="$(dirname "${d}")"
+    for f in cpuset.cpus cpuset.mems; do
+      if [[ -f "${d}/${f}" && -z "$(cat "${d}/${f}")" ]]; then
+        cat "${parent}/${f}" >"${d}/${f}"
+      fi
+    done
+  done
 }
 
 # pid_alive PID: exists and is not a zombie.
@@ -61,13 +111,21 @@ host_pids() {
 host_running() { [[ -n "$(host_nspawn_pids "$1")" ]]; }
 
 # host_prepare NAME: directories, overlay mount and the files a host needs.
+# A host keeps the image it was made from (its disk is an overlay on it) until `down`.
 host_prepare() {
-  local name="$1" dir root addr first=0
+  local name="$1" dir root addr first=0 version lower
   dir="$(host_dir "${name}")"
   root="$(host_root "${name}")"
   addr="$(host_address "${name}")" || die "${name} is not a host of the '${LAB_LB}' topology"
-  if [[ -f "${dir}/image" && "$(cat "${dir}/image")" != "${IMAGE_VERSION}" ]]; then
-    die "${name} was made from image-$(cat "${dir}/image"), the lab now uses image-${IMAGE_VERSION}: run 'lab down' first"
+  version="${IMAGE_VERSION}"
+  if [[ -f "${dir}/image" ]]; then
+    version="$(cat "${dir}/image")"
+  fi
+  lower="${LAB_DIR}/image-${version}/rootfs"
+  if [[ "${version}" != "${IMAGE_VERSION}" ]]; then
+    [[ -x "${lower}/sbin/init" ]] ||
+      die "${name} was made from image-${version}, which is gone; the lab now uses image-${IMAGE_VERSION}: run 'lab down' first"
+    log "note: ${name} runs image-${version}, not image-${IMAGE_VERSION} ('lab down' then 'lab up' for the new image)"
   fi
   if [[ ! -d "${dir}/upper" ]]; then
     first=1
@@ -76,8 +134,8 @@ host_prepare() {
   fi
   mkdir -p "${dir}/upper" "${dir}/work" "${root}" "${dir}/containerd"
   if ! mountpoint -q "${root}"; then
-    mount -t overlay "kubeha-lab-${name}" \
-      -o "lowerdir=${IMAGE_ROOTFS},upperdir=${dir}/upper,workdir=${dir}/work" "${root}"
+    mount -t overlay "kubeha-lab-${LAB_MACHINE_PREFIX}${name}" \
+      -o "lowerdir=${lower},upperdir=${dir}/upper,workdir=${dir}/work" "${root}"
   fi
   if [[ ${first} -eq 1 ]]; then
     # First boot: identity of its own.
@@ -123,19 +181,22 @@ host_start() {
   host_prepare "${name}"
   dir="$(host_dir "${name}")"
   root="$(host_root "${name}")"
+  cgroup_paths "${name}" >"${dir}/cgroups"
   while read -r cg; do
-    mkdir -p "${cg}"
-  done < <(host_cgroups "${name}")
+    cgroup_make "${cg}"
+  done <"${dir}/cgroups"
   (
     while read -r cg; do
       echo "${BASHPID}" >"${cg}/cgroup.procs"
-    done < <(host_cgroups "${name}")
+    done <"${dir}/cgroups"
     cd /
     exec setsid systemd-nspawn -D "${root}" \
       --boot --register=no --keep-unit \
-      --machine="${name}" --hostname="${name}" \
+      --machine="${LAB_MACHINE_PREFIX}${name}" --hostname="${name}" \
       --network-bridge="${LAB_BRIDGE}" \
-      --capability=all \
+      --capability=all --private-users=no \
+      --system-call-filter='add_key keyctl' \
+      --bind=/dev/kmsg \
       --resolv-conf=off --timezone=off \
       --console=read-only \
       --bind="${dir}/containerd:/var/lib/containerd" \
@@ -178,8 +239,10 @@ host_kill() {
     if [[ -d "${cg}" ]]; then
       die "${name}: cannot remove cgroup ${cg}"
     fi
+    # ${LAB_CGROUP} itself once its last host is gone.
+    rmdir "$(dirname "${cg}")" 2>/dev/null || true
   done < <(host_cgroups "${name}")
-  rm -f "${dir}/nspawn.pid"
+  rm -f "${dir}/nspawn.pid" "${dir}/cgroups"
   return 0
 }
 

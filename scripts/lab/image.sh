@@ -5,12 +5,12 @@
 
 # Bump IMAGE_VERSION whenever IMAGE_PACKAGES or image_configure changes:
 # hosts made from an older image must be recreated (`lab down`, then `lab up`).
-IMAGE_VERSION=1
+IMAGE_VERSION=2
 IMAGE_BASE_PACKAGES=(systemd systemd-sysv dbus openssh-server iproute2 ca-certificates curl)
 IMAGE_PACKAGES=(
   openssl keepalived nginx libnginx-mod-stream etcd-server etcd-client
-  containerd runc socat conntrack iptables procps kmod iputils-ping gnupg
-  apt-transport-https
+  containerd runc containernetworking-plugins socat conntrack iptables ebtables ethtool
+  procps kmod iputils-ping gnupg apt-transport-https
 )
 # Installed, but must not start at boot: the program enables what it configures.
 IMAGE_DISABLED_UNITS=(nginx.service keepalived.service etcd.service containerd.service
@@ -129,6 +129,7 @@ image_configure() {
   chroot "${root}" systemctl enable systemd-networkd.service >/dev/null 2>&1
   chroot "${root}" systemctl mask systemd-networkd-wait-online.service >/dev/null 2>&1 || true
   chroot "${root}" systemctl enable ssh.service >/dev/null 2>&1
+  image_node_prep "${root}"
   # sshd: root with a key only; host keys are made per host at its first boot.
   rm -f "${root}"/etc/ssh/ssh_host_*
   cat >"${root}/etc/ssh/sshd_config.d/10-kubeha-lab.conf" <<'EOF'
@@ -152,4 +153,52 @@ EOF
   chroot "${root}" passwd -l root >/dev/null
   mkdir -p "${root}/root/.ssh"
   chmod 0700 "${root}/root/.ssh"
+}
+
+# image_node_prep ROOT: a unit that runs at every boot, before containerd and the kubelet,
+# and makes a host fit for them (see README.md, "Kubernetes in the hosts").
+image_node_prep() {
+  local root="$1"
+  cat >"${root}/usr/local/sbin/kubeha-lab-node-prep" <<'EOF'
+#!/bin/sh
+# kubeha lab: makes this host (a systemd-nspawn container) fit for containerd, runc and
+# the kubelet. Runs at every boot before them (kubeha-lab-node-prep.service). Idempotent.
+set -eu
+# 1. systemd-nspawn mounts the cgroup v1 controllers read-only. The host has a cgroup
+#    namespace rooted at its own cgroup on the machine (scripts/lab/host.sh), so what it
+#    sees there is its own: make it writable for runc and the kubelet.
+findmnt -rn -t cgroup -O ro -o TARGET | while read -r m; do
+  mount -o remount,bind,rw "$m"
+done
+# 2. The kubelet refuses to start unless these machine-wide settings have its values and
+#    writes them where they do not, but /proc/sys is read-only here. Show it its values:
+#    a read-only file bound over each one that differs; the machine is left as it is.
+mkdir -p /run/kubeha-lab/sysctl
+for kv in vm/overcommit_memory=1 vm/panic_on_oom=0 kernel/panic=10 kernel/panic_on_oops=1 \
+  kernel/keys/root_maxkeys=1000000 kernel/keys/root_maxbytes=25000000; do
+  key=${kv%%=*}
+  value=${kv#*=}
+  [ -e "/proc/sys/$key" ] || continue
+  [ "$(cat "/proc/sys/$key")" = "$value" ] && continue
+  file=/run/kubeha-lab/sysctl/$(echo "$key" | tr / .)
+  echo "$value" >"$file"
+  mount --bind -o ro "$file" "/proc/sys/$key"
+done
+EOF
+  chmod 0755 "${root}/usr/local/sbin/kubeha-lab-node-prep"
+  cat >"${root}/etc/systemd/system/kubeha-lab-node-prep.service" <<'EOF'
+[Unit]
+Description=kubeha lab: writable cgroups and kubelet kernel settings in this container
+DefaultDependencies=no
+Before=sysinit.target containerd.service kubelet.service
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/usr/local/sbin/kubeha-lab-node-prep
+
+[Install]
+WantedBy=sysinit.target
+EOF
+  chroot "${root}" systemctl enable kubeha-lab-node-prep.service >/dev/null 2>&1
 }

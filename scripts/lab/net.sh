@@ -1,8 +1,9 @@
 # shellcheck shell=bash
 # The lab network: bridge khabr0 with 10.77.0.1/24 on this machine, one veth
 # per host (made by systemd-nspawn: vb-NAME here, host0 inside). No NAT, no
-# forwarding, no default route in the hosts: they reach each other and this
-# machine's bridge address only. Sourced by lab.sh.
+# forwarding: the hosts reach each other and this machine's bridge address
+# only. Their default route points at 10.77.0.254, which nobody holds, so
+# Kubernetes finds a default route and nothing leaves the bridge. Sourced by lab.sh.
 
 net_bridge_exists() { ip link show dev "${LAB_BRIDGE}" >/dev/null 2>&1; }
 
@@ -26,7 +27,7 @@ net_up() {
 }
 
 # The machine-side veth of a host.
-net_veth() { echo "vb-$1"; }
+net_veth() { echo "vb-${LAB_MACHINE_PREFIX}$1"; }
 
 net_veth_exists() { ip link show dev "$(net_veth "$1")" >/dev/null 2>&1; }
 
@@ -44,20 +45,29 @@ net_down() {
 }
 
 # net_host_config ROOT ADDRESS: a static address on host0 via systemd-networkd,
-# kept on the host's disk so it survives stop/start. No gateway on purpose.
+# kept on the host's disk so it survives stop/start; a default route to a gateway
+# nobody holds; this machine's bridge address as name server (nothing answers there:
+# lookups of outside names fail at once; CoreDNS does not start without a name server).
 net_host_config() {
   local root="$1" addr="$2"
   mkdir -p "${root}/etc/systemd/network"
   cat >"${root}/etc/systemd/network/10-kubeha-lab-host0.network" <<EOF
-# Written by kubeha scripts/lab: the lab network has no route out.
+# Written by kubeha scripts/lab: the lab network has no route out; the gateway
+# ${LAB_GATEWAY} is held by nobody (Kubernetes wants a default route).
 [Match]
 Name=host0
 
 [Network]
 Address=${addr}/24
+Gateway=${LAB_GATEWAY}
 LinkLocalAddressing=no
 IPv6AcceptRA=no
 LLMNR=no
 MulticastDNS=no
+EOF
+  rm -f "${root}/etc/resolv.conf"
+  cat >"${root}/etc/resolv.conf" <<EOF
+# Written by kubeha scripts/lab at every start: no name service answers in the lab.
+nameserver ${LAB_BRIDGE_ADDR}
 EOF
 }

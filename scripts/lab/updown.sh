@@ -7,7 +7,7 @@ LAB_SSH_TIMEOUT="${KUBEHA_LAB_SSH_TIMEOUT:-180}"
 lab_prereqs() {
   require_root
   ensure_machine_tools
-  load_kernel_modules
+  machine_prep
   ensure_ssh_key
   image_ensure
   net_up
@@ -45,18 +45,20 @@ lab_start_host() {
 
 lab_down() {
   local start d name cg h left=""
+  local -a removed=()
   start="$(now)"
   require_root
   for d in "${HOSTS_DIR}"/*/; do
     [[ -d "${d}" ]] || continue
     name="$(basename "${d}")"
     host_remove "${name}"
+    removed+=("${name}")
     log "${name}: removed"
   done
   rmdir "${HOSTS_DIR}" 2>/dev/null || true
   rm -f "${LAB_TOPOLOGY_FILE}"
   while read -r h; do
-    cg="${h}/kubeha-lab"
+    cg="${h}/${LAB_CGROUP}"
     if [[ -d "${cg}" ]]; then
       find "${cg}" -depth -type d -exec rmdir {} + 2>/dev/null || true
     fi
@@ -72,13 +74,13 @@ lab_down() {
       left+=" process ${p#/proc/};"
     fi
   done
-  if awk -v d="${HOSTS_DIR}" 'index($2, d) == 1 { found = 1 } END { exit !found }' /proc/self/mounts; then
+  if awk -v d="${HOSTS_DIR}/" 'index($2, d) == 1 { found = 1 } END { exit !found }' /proc/self/mounts; then
     left+=" mounts under ${HOSTS_DIR};"
   fi
   if net_bridge_exists; then left+=" bridge ${LAB_BRIDGE};"; fi
-  if ip -o link show type veth | awk -F': ' '{print $2}' | grep -q '^vb-'; then
-    left+=" veths: $(ip -o link show type veth | awk -F': ' '{print $2}' | grep '^vb-' | cut -d@ -f1 | xargs);"
-  fi
+  for name in "${removed[@]+"${removed[@]}"}"; do
+    if net_veth_exists "${name}"; then left+=" veth $(net_veth "${name}");"; fi
+  done
   [[ -z "${left}" ]] || die "down left behind:${left}"
   log "lab down in $(elapsed "${start}"): no lab process, mount, veth, cgroup or bridge left" \
     "(kept ${IMAGE_DIR}, ${SSH_DIR}, ${LAB_STACK_FILE})"
