@@ -11,5 +11,6 @@ if [[ -f $stamp && $(cat "$stamp") == "$want" ]]; then
 fi
 echo "[kubeha] installing npm packages (package-lock.json changed or node_modules missing)"
 # Provider packages' install scripts try to download plugins; the toolchain builds them instead.
-npm ci --ignore-scripts --no-audit --no-fund
+# `npm install` honours the lock file; npm 11's `npm ci` rejects it over other platforms' optional packages.
+npm install --ignore-scripts --no-audit --no-fund
 echo "$want" >"$stamp"
