@@ -54,8 +54,6 @@ export interface RunScriptArgs {
   readonly inputs?: Record<string, pulumi.Input<string>>;
   /** A command run when the step is deleted (e.g. when a host leaves the config). */
   readonly deleteCommand?: string;
-  /** The script prints secrets: keep stdout encrypted and out of the logs. */
-  readonly secretOutput?: boolean;
 }
 
 /** The fixed shell command that runs a script sent on stdin, with stdin detached from the script's commands. */
@@ -84,8 +82,7 @@ export function runScript(name: string, target: Target, args: RunScriptArgs, opt
       stdin: hashes.apply((h) => withInputHashes(args.script, h)),
       delete: args.deleteCommand,
       addPreviousOutputInEnv: false,
-      logging: args.secretOutput ? "none" : "stdoutAndStderr",
     },
-    { ...opts, additionalSecretOutputs: args.secretOutput ? ["stdout", "stderr"] : opts.additionalSecretOutputs },
+    opts,
   );
 }
