@@ -10,7 +10,7 @@ const TAINT = /^([^=:]+)(=([^:]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/;
 
 export function readWorkerPools(value: unknown, hosts: readonly Host[], problems: Problems): WorkerPool[] {
   const workers = withRole(hosts, "worker");
-  if (value === undefined || value === null) {
+  if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) {
     return workers.length > 0 ? [{ name: "workers", hosts: workers, labels: {}, taints: [] }] : [];
   }
   if (!Array.isArray(value)) {
