@@ -19,7 +19,7 @@ export = async () => {
 
   const hosts = new HostInventory(`${name}-hosts`, { hosts: spec.hosts, ssh: spec.ssh, privateKey: sshPrivateKey(spec) });
 
-  const etcdArgs = { members: spec.etcd.members, targets: hosts.targets, clusterName: name, packageSource: spec.packages.source };
+  const etcdArgs = { members: spec.etcd.members, targets: hosts.targets, clusterName: name, packageSource: spec.packages.source, artifactDir: spec.packages.artifactDir };
   const externalEtcd = spec.etcd.topology === "external" ? new EtcdCluster(`${name}-etcd`, { ...etcdArgs, topology: "external" }) : undefined;
 
   const loadBalancer = deploys("loadBalancer")

@@ -3,9 +3,11 @@
 // the health gate completes when every member answers healthy over TLS.
 // With stacked etcd (seed 000) kubeadm runs the members on the masters from the ControlPlane's
 // etcd CA; this component is then only the health gate over those members, after the masters.
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { remote } from "@pulumi/command";
 import { Host } from "../config/types";
+import { fileStamp } from "../lib/manifest";
 import { CertificateAuthority, createCa, KeyPair, signCertificate } from "../lib/pki";
 import { putFile, runScript } from "../lib/remote";
 import { renderTemplate } from "../lib/render";
@@ -13,7 +15,12 @@ import { ReadyTarget } from "./hostInventory";
 
 export const ETCD_PKI_DIR = "/etc/etcd/pki";
 export const ETCD_DATA_DIR = "/var/lib/etcd/kubeha";
-export const ETCD_PACKAGES = "etcd-server etcd-client";
+/** Where the etcd binaries are staged before they are installed into /usr/local/bin. */
+export const ETCD_STAGING = "/var/lib/kubeha/etcd";
+/** kubeadm 1.31+ refuses an external etcd older than 3.5 (Debian 12 ships 3.4): the release is installed instead. */
+export const ETCD_MINOR = "3.5";
+/** The release downloaded in online mode: the etcd of kubeadm 1.32's own image. */
+export const ETCD_ONLINE_VERSION = "3.5.24";
 
 export interface EtcdClusterArgs {
   /** Members by stable name; validation guarantees an odd, non-zero count. */
@@ -22,8 +29,9 @@ export interface EtcdClusterArgs {
   readonly targets: ReadonlyMap<string, ReadyTarget>;
   /** Names the initial-cluster token and the CA. */
   readonly clusterName: string;
-  /** online installs Debian's etcd-server when missing; offline requires etcd on the host. */
+  /** online downloads the etcd release; offline copies bin/etcd and bin/etcdctl of artifactDir. */
   readonly packageSource: "online" | "offline";
+  readonly artifactDir?: string;
   /** external: kubeha runs etcd. stacked: kubeadm does, and this only checks it. */
   readonly topology: "external" | "stacked";
   /** stacked: the steps after which every master runs its member. */
@@ -72,6 +80,24 @@ export class EtcdCluster extends pulumi.ComponentResource {
     this.registerOutputs({ endpoints: this.endpoints, caCertPem: ca.certPem });
   }
 
+  /** etcd 3.5 into /usr/local/bin: copied from the artifacts (offline) or downloaded (online). */
+  private install(prefix: string, target: ReadyTarget, args: EtcdClusterArgs): remote.Command {
+    const parent = { parent: this };
+    const staging = runScript(`${prefix}-staging`, target, { script: renderTemplate("scripts/make-directory.sh", { dir: ETCD_STAGING }) }, { ...parent, dependsOn: [target.ready] });
+    const script = renderTemplate("scripts/install-etcd.sh", { source: args.packageSource, staging: ETCD_STAGING, version: ETCD_ONLINE_VERSION, minor: ETCD_MINOR });
+    if (args.packageSource === "online") return runScript(`${prefix}-install`, target, { script }, { ...parent, dependsOn: [staging] });
+    const binaries = ["etcd", "etcdctl"].map((tool) => path.resolve(args.artifactDir!, "bin", tool));
+    const uploads = binaries.map(
+      (file) =>
+        new remote.CopyToRemote(
+          `${prefix}-upload-${path.basename(file)}`,
+          { connection: target.connection, source: new pulumi.asset.FileAsset(file), remotePath: path.posix.join(ETCD_STAGING, path.basename(file)) },
+          { ...parent, dependsOn: [staging] },
+        ),
+    );
+    return runScript(`${prefix}-install`, target, { script, inputs: Object.fromEntries(binaries.map((f) => [path.basename(f), fileStamp(f)])) }, { ...parent, dependsOn: uploads });
+  }
+
   /** Certificates, unit and (re)start of one member; returns the start step. */
   private member(name: string, member: Host, args: EtcdClusterArgs, ca: CertificateAuthority, client: KeyPair): remote.Command {
     const target = args.targets.get(member.name)!;
@@ -89,12 +115,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
       initialCluster: initialCluster(args.members),
       clusterToken: `${args.clusterName}-etcd`,
     });
-    const install = runScript(
-      `${prefix}-packages`,
-      target,
-      { script: renderTemplate("scripts/install-packages.sh", { packages: ETCD_PACKAGES, source: args.packageSource }) },
-      { parent: this, dependsOn: [target.ready] },
-    );
+    const install = this.install(prefix, target, args);
     const files: Record<string, { content: pulumi.Input<string>; secret: boolean }> = {
       "ca.crt": { content: ca.certPem, secret: false },
       "server.crt": { content: server.certPem, secret: false },
@@ -113,7 +134,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
       target,
       {
         script: renderTemplate("scripts/apply-etcd.sh", { name: member.name, dataDir: ETCD_DATA_DIR }),
-        inputs: { unit, ca: ca.certPem, server: server.certPem, peer: peer.certPem },
+        inputs: { unit, ca: ca.certPem, server: server.certPem, peer: peer.certPem, binaries: install.stdin.apply((s) => s ?? "") },
       },
       { parent: this, dependsOn: [...written, unitFile] },
     );

@@ -33,7 +33,7 @@ export function setupNode(prefix: string, host: Host, target: ReadyTarget, spec:
   const prepared = runScript(
     `${prefix}-prepare`,
     target,
-    { script: renderTemplate("scripts/prepare-node.sh", { nodeName: host.name, clusterName: spec.clusterName }), inputs: { modules, sysctls, hostsBlock } },
+    { script: renderTemplate("scripts/prepare-node.sh", { nodeName: host.name, clusterName: spec.clusterName, artifactStaging: ARTIFACT_STAGING }), inputs: { modules, sysctls, hostsBlock } },
     opts(osFiles),
   );
   const containerdConf = renderTemplate("node/containerd-config.toml", containerdView(spec));
@@ -50,7 +50,8 @@ function installOnline(prefix: string, target: ReadyTarget, spec: ClusterSpec, p
 
 function installOffline(prefix: string, target: ReadyTarget, spec: ClusterSpec, parent: pulumi.Resource, runtime: remote.Command): remote.Command {
   const artifactDir = spec.packages.artifactDir!;
-  // CopyToRemote hashes the archive: it uploads again only when an artifact changed.
+  // CopyToRemote hashes the archive: it uploads again only when an artifact changed. prepare-node
+  // made ARTIFACT_STAGING, so the directory lands inside it under its own name.
   const upload = new remote.CopyToRemote(
     `${prefix}-artifacts`,
     { connection: target.connection, source: new pulumi.asset.FileArchive(path.resolve(artifactDir)), remotePath: ARTIFACT_STAGING },

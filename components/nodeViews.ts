@@ -65,6 +65,7 @@ export function kubeadmInitView(spec: ClusterSpec, first: Host, etcdEndpoints: s
       : false,
     stackedEtcd: !external,
     cgroupDriver: spec.kubernetes.cgroupDriver,
+    kubeletDiskEviction: spec.kubernetes.kubeletDiskEviction,
     dnsServiceIp: spec.kubernetes.dnsServiceIp,
   };
 }

@@ -23,6 +23,7 @@ export const DEFAULTS = {
   cni: "flannel",
   ignorePreflightErrors: [] as string[],
   cgroupDriver: "systemd",
+  kubeletDiskEviction: true,
   packageSource: "online",
   artifactDir: "",
   deployUntil: "addons",

@@ -42,6 +42,15 @@ export function enumField<T extends string>(
   return fallback;
 }
 
+export function booleanField(raw: Record<string, unknown>, key: string, fallback: boolean, problems: Problems): boolean {
+  const value = raw[key];
+  if (value === undefined || value === null || value === "") return fallback;
+  if (value === true || value === "true") return true;
+  if (value === false || value === "false") return false;
+  problems.add(key, `expected true or false, got ${JSON.stringify(value)}`, `set it with \`pulumi config set kubeha:${key} true\` (or false)`);
+  return fallback;
+}
+
 export function stringListField(raw: Record<string, unknown>, key: string, problems: Problems): string[] {
   const value = raw[key];
   if (value === undefined || value === null) return [];

@@ -1,7 +1,7 @@
 // Validation of the Kubernetes settings: version, pod and service networks, SANs, CNI, cgroup driver.
 import { DEFAULTS } from "./defaults";
 import { Problems } from "./errors";
-import { enumField, stringField, stringListField } from "./fields";
+import { booleanField, enumField, stringField, stringListField } from "./fields";
 import { Cidr, cidrsOverlap, formatCidr, isIpv4, nthAddress, parseCidr } from "./network";
 import { KubernetesSettings } from "./types";
 
@@ -46,6 +46,7 @@ export function readKubernetes(raw: Record<string, unknown>, hostCidr: Cidr | un
     certSans,
     cni: enumField(raw, "cni", ["flannel", "none"] as const, DEFAULTS.cni, problems),
     cgroupDriver: enumField(raw, "cgroupDriver", ["systemd", "cgroupfs"] as const, DEFAULTS.cgroupDriver, problems),
+    kubeletDiskEviction: booleanField(raw, "kubeletDiskEviction", DEFAULTS.kubeletDiskEviction, problems),
     ignorePreflightErrors,
   };
 }

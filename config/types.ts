@@ -63,6 +63,8 @@ export interface KubernetesSettings {
   readonly certSans: readonly string[];
   readonly cni: "flannel" | "none";
   readonly cgroupDriver: "systemd" | "cgroupfs";
+  /** false: no eviction or image collection for disk pressure (hosts that cannot measure their disk). */
+  readonly kubeletDiskEviction: boolean;
   readonly ignorePreflightErrors: readonly string[];
 }
 

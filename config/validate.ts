@@ -8,6 +8,7 @@ import { HOST_NAME, readHosts, withRole } from "./hosts";
 import { readKubernetes } from "./kubernetes";
 import { Cidr, cidrContains, formatCidr, isIpv4, parseCidr, slash24Of } from "./network";
 import { readWorkerPools } from "./pools";
+import { checkArtifactDir, requiredArtifacts } from "./artifacts";
 import { ClusterSpec, Host, RawConfig, SshSettings, STAGES } from "./types";
 
 export interface ValidationEnv {
@@ -31,10 +32,8 @@ export function validateConfig(raw: RawConfig, env: ValidationEnv): ClusterSpec 
   const workerPools = readWorkerPools(raw.workerPools, hosts, problems);
   const packageSource = enumField(raw, "packageSource", ["online", "offline"] as const, DEFAULTS.packageSource, problems);
   const artifactDir = stringField(raw, "artifactDir", DEFAULTS.artifactDir, problems);
-  if (packageSource === "offline" && artifactDir !== "" && !env.fileExists(artifactDir)) {
-    problems.add("artifactDir", `${artifactDir} does not exist`, "build the offline artifacts (see README) or fix the path");
-  }
   const deployUntil = enumField(raw, "deployUntil", STAGES, DEFAULTS.deployUntil, problems);
+  if (packageSource === "offline") checkArtifactDir(artifactDir, requiredArtifacts(etcd.topology === "external", deployUntil), env.fileExists, problems);
   problems.throwIfAny();
   return {
     clusterName,

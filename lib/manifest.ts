@@ -17,3 +17,9 @@ export function directoryManifest(dir: string): string {
   walk(dir);
   return lines.join("\n");
 }
+
+/** A file's size and mtime: changes when the file is replaced, without reading it. */
+export function fileStamp(file: string): string {
+  const stat = fs.statSync(file);
+  return `${path.basename(file)} ${stat.size} ${Math.floor(stat.mtimeMs)}`;
+}

@@ -4,10 +4,19 @@
 # alone otherwise, so keys a user or a test added survive `up`. A replaced
 # file is saved in the cache dir first. Sourced by lab.sh.
 
+# The Kubernetes release of the offline artifacts (scripts/artifacts), and where they are built.
+lab_k8s_version() {
+  awk '$1 == "require" && $2 == "k8s.io/kubernetes" { sub(/^v/, "", $3); print $3 }' \
+    "${REPO_ROOT}/scripts/artifacts/go/k8s/go.mod"
+}
+lab_artifact_dir() {
+  echo "${KUBEHA_CACHE:-${HOME}/.cache/kubeha}/artifacts/k8s-$(lab_k8s_version)"
+}
+
 # One line that identifies what the file was written for.
 config_signature() {
-  printf '# kubeha-lab: hosts=%s key=%s\n' \
-    "$(lab_hosts | awk '{ printf "%s%s:%s:%s:%s", sep, $1, $2, $3, $4; sep = "," }')" "${SSH_KEY}"
+  printf '# kubeha-lab: hosts=%s key=%s artifacts=%s\n' \
+    "$(lab_hosts | awk '{ printf "%s%s:%s:%s:%s", sep, $1, $2, $3, $4; sep = "," }')" "${SSH_KEY}" "$(lab_artifact_dir)"
 }
 
 config_render() {
@@ -32,7 +41,10 @@ config_render() {
   kubeha:vip: ${LAB_VIP}
   kubeha:vrrpInterface: host0
   kubeha:packageSource: offline
-  kubeha:deployUntil: loadBalancer
+  kubeha:artifactDir: $(lab_artifact_dir)
+  kubeha:kubernetesVersion: "$(lab_k8s_version)"
+  # The lab's hosts are containers on one shared disk, which the kubelet cannot measure.
+  kubeha:kubeletDiskEviction: false
 EOF
 }
 

@@ -32,6 +32,11 @@ if systemctl is-active -q etcd 2>/dev/null; then
   exec etcdctl --endpoints="${eps%,}" --dial-timeout=2s --command-timeout=3s endpoint status -w simple 2>/dev/null
 fi'
 
+# status_ssh ADDR CMD: lab_ssh bounded in time, so that a wedged host cannot hang `status`.
+status_ssh() {
+  timeout 10 ssh "${SSH_OPTS[@]}" -o ServerAliveInterval=2 -o ServerAliveCountMax=2 "root@$1" "$2"
+}
+
 # status_hosts: the hosts of the topology, then any other host dir left.
 status_hosts() {
   local d
@@ -51,7 +56,7 @@ status_collect() {
     (
       if ! host_running "${name}"; then
         echo "0 0 0 0" >"${out}/${name}"
-      elif r="$(lab_ssh "${addr}" "${probe}" 2>/dev/null)"; then
+      elif r="$(status_ssh "${addr}" "${probe}" 2>/dev/null)"; then
         echo "1 ${r}" | sed -E 's/[a-z]+=//g' >"${out}/${name}"
       else
         echo "1 0 0 0" >"${out}/${name}"
@@ -71,7 +76,7 @@ status_etcd_leader() {
     [[ "$(cut -d' ' -f1 "${out}/${name}")" == 1 ]] && candidates+=("${addr}")
   done < <(lab_hosts)
   for addr in "${candidates[@]+"${candidates[@]}"}"; do
-    lines="$(lab_ssh "${addr}" "ENDPOINTS='${endpoints% }'; ${STATUS_ETCD}" 2>/dev/null || true)"
+    lines="$(status_ssh "${addr}" "ENDPOINTS='${endpoints% }'; ${STATUS_ETCD}" 2>/dev/null || true)"
     [[ -n "${lines}" ]] || continue
     leader_ep="$(awk -F', *' '$5 == "true" { print $1; exit }' <<<"${lines}")"
     leader_ep="${leader_ep#*://}"

@@ -54,9 +54,11 @@ describe("deploy", () => {
     expect(child.exitCode).toBeNull();
     process.kill(-child.pid!, "SIGKILL");
     await new Promise((resolve) => child.on("close", resolve));
+    // A killed CLI leaves its lock behind: `pulumi cancel` releases it, as a user would. The
+    // interrupted steps are pending operations, which the next up runs again.
+    expect(pulumi(["cancel", "--stack", LAB_STACK, "--yes"]).status).toBe(0);
     const rerun = up();
-    const converged = rerun.status === 0 ? rerun : (pulumi(["refresh", "--stack", LAB_STACK, "--yes", "--skip-preview", "--clear-pending-creates"]), up());
-    expect({ status: converged.status, tail: converged.status === 0 ? "" : `${converged.stdout}${converged.stderr}`.slice(-3000) }).toEqual({ status: 0, tail: "" });
+    expect({ status: rerun.status, tail: rerun.status === 0 ? "" : `${rerun.stdout}${rerun.stderr}`.slice(-3000) }).toEqual({ status: 0, tail: "" });
   });
 
   test("a second pulumi up with no change changes nothing", () => {

@@ -16,7 +16,7 @@ test("every scalar key has the same default in Pulumi.yaml and config/defaults.t
     const entry = declared.find((d) => d.key === key);
     expect({ key, declared: !!entry }).toEqual({ key, declared: true });
     const text = entry!.defaultText!;
-    const parsed = text === '""' ? "" : text === "[]" ? [] : /^\d+$/.test(text) ? Number(text) : text;
+    const parsed = text === '""' ? "" : text === "[]" ? [] : text === "true" || text === "false" ? text === "true" : /^\d+$/.test(text) ? Number(text) : text;
     expect({ key, default: parsed }).toEqual({ key, default: value });
   }
 });

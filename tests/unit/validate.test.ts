@@ -192,6 +192,32 @@ describe("rules", () => {
     expectRejected(withKeys(seed000, { etcdTopology: "sideways" }), "etcdTopology", /not one of stacked, external/);
   });
 
+  test("a non-boolean kubeletDiskEviction is rejected", () => {
+    expectRejected(withKeys(seed000, { kubeletDiskEviction: "no" }), "kubeletDiskEviction", /expected true or false/);
+  });
+
+  test("kubeletDiskEviction accepts the strings the CLI passes", () => {
+    expect(validateConfig(withKeys(seed000, { kubeletDiskEviction: "false" }), fakeFiles).kubernetes.kubeletDiskEviction).toBe(false);
+  });
+
+  test("offline without an artifact directory is rejected when etcd or Kubernetes needs one", () => {
+    expectRejected(withKeys(seed001, { packageSource: "offline" }), "artifactDir", /packageSource offline needs an artifact directory with bin\/etcd/);
+  });
+
+  test("an artifact directory lacking files the deployed stages use is rejected, naming them", () => {
+    const dir = "/srv/artifacts";
+    const files = { fileExists: (p: string) => fakeFiles.fileExists(p) || p === dir || p === `${dir}/bin/etcd` || p === `${dir}/bin/etcdctl` };
+    const raw = withKeys(seed001, { packageSource: "offline", artifactDir: dir });
+    let problems: string[] = [];
+    try {
+      validateConfig(raw, files);
+    } catch (err) {
+      problems = (err as ConfigError).problems.map((p) => `${p.key}: ${p.problem}`);
+    }
+    expect(problems).toEqual([`artifactDir: ${dir} lacks bin/kubeadm, bin/kubelet, bin/kubectl, images`]);
+    expect(validateConfig(withKeys(raw, { deployUntil: "loadBalancer" }), files).packages.artifactDir).toBe(dir);
+  });
+
   test("a malformed taint is rejected", () => {
     const workerPools = [{ name: "general", hosts: ["worker-0", "worker-1"], taints: ["dedicated=general"] }];
     expectRejected(withKeys(seed003, { workerPools }), "workerPools[0].taints", /is not a taint/);

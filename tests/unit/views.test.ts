@@ -1,8 +1,9 @@
 // The numbers and lists the templates print, computed by pure view functions.
 import { validateConfig } from "../../config/validate";
 import { checkWeight, keepalivedView, nginxView } from "../../components/loadBalancerViews";
-import { apiserverSans, caCertHash, controlPlaneEndpoint, externalEndpoint, kubeadmJoinView } from "../../components/nodeViews";
-import { fakeFiles, seed000, seed002 } from "../fixtures/topologies";
+import { apiserverSans, caCertHash, controlPlaneEndpoint, externalEndpoint, kubeadmInitView, kubeadmJoinView } from "../../components/nodeViews";
+import { renderTemplate } from "../../lib/render";
+import { fakeFiles, seed000, seed002, withKeys } from "../fixtures/topologies";
 import { generateKeyPairSync, createHash, createPublicKey } from "crypto";
 
 const spec = validateConfig(seed000, fakeFiles);
@@ -53,4 +54,15 @@ test("join views carry labels as one kubelet flag value", () => {
   const view = kubeadmJoinView(spec, spec.hosts[3], { controlPlane: false, labels: { a: "1", "kubeha.io/pool": "p" }, taints: [] }, "abcdef.0123456789abcdef", "sha256:00", []);
   expect(view.nodeLabels).toBe("a=1,kubeha.io/pool=p");
   expect(view.controlPlane).toBe(false);
+});
+
+test("kubeletDiskEviction=false turns off disk-pressure eviction and image collection; the default keeps the kubelet's", () => {
+  const render = (raw: typeof seed000) => {
+    const s = validateConfig(raw, fakeFiles);
+    return renderTemplate("kubeadm/init.yaml", kubeadmInitView(s, s.masters[0], [], []));
+  };
+  expect(render(seed000)).not.toContain("evictionHard");
+  const off = render(withKeys(seed000, { kubeletDiskEviction: "false" }));
+  expect(off).toMatch(/evictionHard:\n  memory.available: "100Mi"\n  nodefs.available: "0%"/);
+  expect(off).toContain("imageGCHighThresholdPercent: 100");
 });

@@ -9,6 +9,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -18,6 +19,7 @@ import (
 var version = "0.0.0-dev"
 
 func main() {
+	exitWithEngine()
 	err := provider.Main("command", func(host *provider.HostClient) (pulumirpc.ResourceProviderServer, error) {
 		return newServer(host, version), nil
 	})
@@ -25,4 +27,17 @@ func main() {
 		fmt.Fprintf(os.Stderr, "pulumi-resource-command: %v\n", err)
 		os.Exit(1)
 	}
+}
+
+// exitWithEngine ends the plugin when the engine that started it is gone (a killed `pulumi up`),
+// instead of leaving it running, possibly half-way through a remote command, as an orphan.
+func exitWithEngine() {
+	parent := os.Getppid()
+	go func() {
+		for range time.Tick(time.Second) {
+			if os.Getppid() != parent {
+				os.Exit(2)
+			}
+		}
+	}()
 }

@@ -147,7 +147,7 @@ func withRetries(ctx context.Context, e endpoint, what string, dial func() (*ssh
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
-		case <-time.After(time.Duration(min(attempt, 5)) * time.Second):
+		case <-time.After(2 * time.Second):
 		}
 	}
 	return nil, fmt.Errorf("%s %s@%s: %w", what, e.user, e.address(), last)
