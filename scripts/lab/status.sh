@@ -24,12 +24,12 @@ EOF
   if [ -f "$dir/$ca" ] && [ -f "$dir/$crt" ] && [ -f "$dir/$key" ]; then
     eps=$(for a in $ENDPOINTS; do printf "https://%s:2379," "$a"; done)
     exec etcdctl --endpoints="${eps%,}" --cacert="$dir/$ca" --cert="$dir/$crt" --key="$dir/$key" \
-      --dial-timeout=2s --command-timeout=3s endpoint status -w simple 2>/dev/null
+      --dial-timeout=1s --command-timeout=2s endpoint status -w simple 2>/dev/null
   fi
 done
 if systemctl is-active -q etcd 2>/dev/null; then
   eps=$(for a in $ENDPOINTS; do printf "http://%s:2379," "$a"; done)
-  exec etcdctl --endpoints="${eps%,}" --dial-timeout=2s --command-timeout=3s endpoint status -w simple 2>/dev/null
+  exec etcdctl --endpoints="${eps%,}" --dial-timeout=1s --command-timeout=2s endpoint status -w simple 2>/dev/null
 fi'
 
 # status_ssh ADDR CMD: lab_ssh bounded in time, so that a wedged host cannot hang `status`.
@@ -66,9 +66,10 @@ status_collect() {
   wait
 }
 
-# status_etcd_leader DIR: prints the leader's host name or nothing.
+# status_etcd_leader DIR: prints the leader's host name or nothing. Every running member is asked
+# at once (a member that is down or refuses TLS costs its timeouts, in parallel, not in turn).
 status_etcd_leader() {
-  local out="$1" name addr roles endpoints="" lines leader_ep
+  local out="$1" name addr roles endpoints="" leader_ep f
   local -a candidates=()
   while read -r name addr roles _; do
     [[ ",${roles}," == *,etcd,* ]] || continue
@@ -76,9 +77,12 @@ status_etcd_leader() {
     [[ "$(cut -d' ' -f1 "${out}/${name}")" == 1 ]] && candidates+=("${addr}")
   done < <(lab_hosts)
   for addr in "${candidates[@]+"${candidates[@]}"}"; do
-    lines="$(status_ssh "${addr}" "ENDPOINTS='${endpoints% }'; ${STATUS_ETCD}" 2>/dev/null || true)"
-    [[ -n "${lines}" ]] || continue
-    leader_ep="$(awk -F', *' '$5 == "true" { print $1; exit }' <<<"${lines}")"
+    status_ssh "${addr}" "ENDPOINTS='${endpoints% }'; ${STATUS_ETCD}" >"${out}/etcd-${addr}" 2>/dev/null &
+  done
+  wait
+  for addr in "${candidates[@]+"${candidates[@]}"}"; do
+    f="${out}/etcd-${addr}"
+    leader_ep="$(awk -F', *' '$5 == "true" { print $1; exit }' "${f}")"
     leader_ep="${leader_ep#*://}"
     leader_ep="${leader_ep%:*}"
     [[ -n "${leader_ep}" ]] || continue
