@@ -16,6 +16,9 @@ bash scripts/toolchain/ensure.sh
 # shellcheck source=toolchain/env.sh
 source "$repo/scripts/toolchain/env.sh"
 
+step "offline Kubernetes artifacts (built once into ~/.cache/kubeha/artifacts)"
+bash scripts/artifacts/build.sh
+
 step "lab hosts"
 bash scripts/lab/lab.sh up
 
@@ -23,8 +26,7 @@ step "pulumi up on the lab stack"
 pulumi stack select lab --create --non-interactive >/dev/null
 until_stage=$(pulumi config get kubeha:deployUntil --stack lab 2>/dev/null || echo addons)
 if [[ $until_stage != addons ]]; then
-  echo "[kubeha] the lab deploys up to stage '$until_stage' (kubeha:deployUntil): etcd and the"
-  echo "[kubeha] load-balancer pair; the control plane needs the offline Kubernetes artifacts."
+  echo "[kubeha] the lab deploys up to stage '$until_stage' (kubeha:deployUntil in Pulumi.lab.yaml)"
 fi
 pulumi up --stack lab --yes --skip-preview --non-interactive
 
@@ -37,5 +39,13 @@ if pulumi stack output kubeconfig --stack lab >/dev/null 2>&1; then
   kubeconfig="${KUBEHA_CACHE:-$HOME/.cache/kubeha}/lab/kubeconfig"
   (umask 077 && pulumi stack output kubeconfig --stack lab --show-secrets >"$kubeconfig")
   echo "kubeconfig:     $kubeconfig"
+  kubectl="$(pulumi config get kubeha:artifactDir --stack lab 2>/dev/null)/bin/kubectl"
+  if [[ -x $kubectl ]]; then
+    echo
+    echo "[kubeha] waiting for every node to be Ready (flannel starts on the last ones) ..."
+    "$kubectl" --kubeconfig "$kubeconfig" wait --for=condition=Ready nodes --all --timeout=300s >/dev/null
+    echo "\$ kubectl --kubeconfig $kubeconfig get nodes -o wide"
+    "$kubectl" --kubeconfig "$kubeconfig" get nodes -o wide
+  fi
 fi
 echo "took $(($(date +%s) - started)) s; 'npm run lab -- down' removes the lab"

@@ -10,6 +10,8 @@ cd "$repo"
 bash scripts/deps.sh
 bash scripts/toolchain/ensure.sh
 bash scripts/test-tools.sh
+# The offline Kubernetes artifacts: kubeadm validates rendered configs, the lab cluster runs them.
+bash scripts/artifacts/build.sh
 # shellcheck source=toolchain/env.sh
 source "$repo/scripts/toolchain/env.sh"
 
@@ -25,7 +27,7 @@ phase() {
 
 phase fast tests/unit tests/components tests/tools tests/preview
 if [[ ${KUBEHA_SKIP_E2E:-} != 1 ]]; then
-  phase lab --runInBand --passWithNoTests tests/e2e
+  phase lab --runInBand --passWithNoTests --globalSetup ./tests/e2e/globalSetup.ts --globalTeardown ./tests/e2e/globalTeardown.ts tests/e2e
 fi
 
 node scripts/test-summary.js "$results"/*.json
