@@ -62,7 +62,7 @@ export class LoadBalancerPair extends pulumi.ComponentResource {
   private keepalived(prefix: string, host: Host, target: ReadyTarget, args: LoadBalancerPairArgs, password: pulumi.Output<string>, after: pulumi.Resource[]): remote.Command {
     const conf = renderTemplate("keepalived/keepalived.conf", keepalivedView(host, args.endpoint, args.hostPrefix));
     const auth = password.apply((authPassword) => renderTemplate("keepalived/kubeha-auth.conf", { authPassword }));
-    const check = renderTemplate("keepalived/check_apiserver.sh", checkScriptView(args.endpoint));
+    const check = renderTemplate("keepalived/check_apiserver.sh", checkScriptView(args.endpoint, args.masters));
     const opts = { parent: this, dependsOn: after };
     const files = [
       putFile(`${prefix}-keepalived-conf`, target, { path: KEEPALIVED_CONF, content: conf, mode: "0644" }, opts),

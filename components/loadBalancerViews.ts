@@ -1,6 +1,7 @@
 // Pure view builders for the load balancer's templates: every value the templates print is
 // computed here, so templates stay logic-less and the numbers are unit-tested.
 import { APISERVER_PORT } from "../config/defaults";
+import { MAX_PRIORITY_SPREAD } from "../config/endpoint";
 import { ApiEndpoint, Host } from "../config/types";
 
 /** nginx passive health checking: a server failing this often within failTimeout is skipped for failTimeout. */
@@ -20,12 +21,11 @@ export function nginxView(endpoint: ApiEndpoint, masters: readonly Host[]) {
   };
 }
 
-/** The track script's weight: a failing host drops below every healthy one, whatever the priorities. */
-export function checkWeight(lbHosts: readonly Host[]): number {
-  const priorities = lbHosts.map((h) => h.vrrpPriority ?? 0);
-  const spread = Math.max(...priorities) - Math.min(...priorities);
-  return -Math.min(spread + 10, 253);
-}
+/**
+ * The track script's weight: a failing host drops below every healthy one. Fixed (validation keeps
+ * priorities closer than this), so changing one host's priority re-renders only that host's config.
+ */
+export const CHECK_WEIGHT = -MAX_PRIORITY_SPREAD;
 
 export const KEEPALIVED_CONF = "/etc/keepalived/keepalived.conf";
 /** The VRRP password lives in its own 0600 file, so keepalived.conf stays readable in previews. */
@@ -46,13 +46,13 @@ export function keepalivedView(host: Host, endpoint: ApiEndpoint, hostPrefix: nu
     vip: endpoint.vip!,
     prefix: hostPrefix,
     checkInterval: 1,
-    checkTimeout: 2,
+    checkTimeout: 3,
     checkFall: 2,
     checkRise: 2,
-    checkWeight: checkWeight(endpoint.lbHosts),
+    checkWeight: CHECK_WEIGHT,
   };
 }
 
-export function checkScriptView(endpoint: ApiEndpoint) {
-  return { lbPort: endpoint.port, timeoutSeconds: 2 };
+export function checkScriptView(endpoint: ApiEndpoint, masters: readonly Host[]) {
+  return { lbPort: endpoint.port, apiservers: masters.map((m) => `${m.address}:${APISERVER_PORT}`).join(" ") };
 }

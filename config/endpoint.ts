@@ -65,6 +65,9 @@ function checkVip(vip: string, hosts: readonly Host[], hostCidr: Cidr | undefine
   }
 }
 
+/** The track script's fixed weight (negated): larger than any allowed spread, so a failing host drops below every healthy one. */
+export const MAX_PRIORITY_SPREAD = 100;
+
 /** Keeps given priorities (all or none must be set) and rejects duplicates; hands out 150, 140, ... otherwise. */
 function assignPriorities(lbHosts: Host[], problems: Problems): Host[] {
   const given = lbHosts.filter((h) => h.vrrpPriority !== undefined);
@@ -82,6 +85,11 @@ function assignPriorities(lbHosts: Host[], problems: Problems): Host[] {
       problems.add("hosts", `lb hosts ${other} and ${host.name} have the same vrrpPriority ${host.vrrpPriority}`, "give every lb host a different vrrpPriority; the highest holds the VIP");
     }
     byPriority.set(host.vrrpPriority!, host.name);
+  }
+  const priorities = [...byPriority.keys()];
+  const spread = Math.max(...priorities) - Math.min(...priorities);
+  if (spread >= MAX_PRIORITY_SPREAD) {
+    problems.add("hosts", `the lb hosts' vrrpPriority values are ${spread} apart`, `keep them less than ${MAX_PRIORITY_SPREAD} apart (e.g. 150, 140, 130): a failing health check subtracts ${MAX_PRIORITY_SPREAD}`);
   }
   return lbHosts;
 }

@@ -114,6 +114,11 @@ describe("rules", () => {
     expectRejected(withKeys(seed000, { hosts }), "hosts", /same vrrpPriority 101/);
   });
 
+  test("priorities 100 or more apart are rejected (the health check subtracts 100)", () => {
+    const hosts = hosts000.map((h, i) => (i === 0 ? { ...h, vrrpPriority: 200 } : h));
+    expectRejected(withKeys(seed000, { hosts }), "hosts", /vrrpPriority values are 101 apart/);
+  });
+
   test("priorities on only some lb hosts are rejected", () => {
     const hosts = hosts000.map((h) => (h.name === "kube-master03" ? { ...h, vrrpPriority: undefined } : h));
     expectRejected(withKeys(seed000, { hosts }), "hosts", /not on kube-master03/);

@@ -1,6 +1,6 @@
 // The numbers and lists the templates print, computed by pure view functions.
 import { validateConfig } from "../../config/validate";
-import { checkWeight, keepalivedView, nginxView } from "../../components/loadBalancerViews";
+import { CHECK_WEIGHT, keepalivedView, nginxView } from "../../components/loadBalancerViews";
 import { apiserverSans, caCertHash, controlPlaneEndpoint, externalEndpoint, kubeadmInitView, kubeadmJoinView } from "../../components/nodeViews";
 import { renderTemplate } from "../../lib/render";
 import { fakeFiles, seed000, seed002, withKeys } from "../fixtures/topologies";
@@ -8,11 +8,12 @@ import { generateKeyPairSync, createHash, createPublicKey } from "crypto";
 
 const spec = validateConfig(seed000, fakeFiles);
 
-test("a failing check drops a host below every healthy one", () => {
-  const weight = checkWeight(spec.endpoint.lbHosts);
+test("a failing check drops a host below every healthy one; the weight does not depend on the priorities", () => {
   const priorities = spec.endpoint.lbHosts.map((h) => h.vrrpPriority!);
-  expect(Math.max(...priorities) + weight).toBeLessThan(Math.min(...priorities));
-  expect(checkWeight([{ name: "a", address: "1.1.1.1", roles: ["lb"], vrrpPriority: 254 }, { name: "b", address: "1.1.1.2", roles: ["lb"], vrrpPriority: 1 }])).toBe(-253);
+  expect(Math.max(...priorities) + CHECK_WEIGHT).toBeLessThan(Math.min(...priorities));
+  const view = (s: typeof spec) => keepalivedView(s.endpoint.lbHosts[0], s.endpoint, 24);
+  const changed = validateConfig(withKeys(seed000, { hosts: (seed000.hosts as Record<string, unknown>[]).map((h, i) => (i === 2 ? { ...h, vrrpPriority: 50 } : h)) }), fakeFiles);
+  expect(view(changed)).toEqual(view(spec));
 });
 
 test("keepalived peers are every other lb host; the VIP carries the hosts' prefix", () => {
