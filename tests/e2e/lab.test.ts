@@ -59,6 +59,25 @@ describe("deploy", () => {
   });
 });
 
+describe("secrets", () => {
+  beforeAll(() => useDeployedLab());
+
+  test("the state holds no private key, token or kubeconfig in plain text", () => {
+    const state = pulumi(["stack", "export", "--stack", LAB_STACK]);
+    expect(state.status).toBe(0);
+    expect(state.stdout).not.toMatch(/PRIVATE KEY|client-key-data|\b[a-z0-9]{6}\.[a-z0-9]{16}\b/);
+    expect(state.stdout).toContain("ciphertext");
+  });
+
+  test("keys, tokens and passwords on the hosts are 0600", () => {
+    const modes = sshOk("m1", "stat -c '%a %n' /etc/etcd/pki/*.key /etc/kubernetes/pki/*.key /etc/keepalived/kubeha-auth.conf /etc/kubeha/kubeadm-init.yaml");
+    const lines = modes.trim().split("\n");
+    expect(lines.length).toBeGreaterThan(6);
+    for (const line of lines) expect(line).toMatch(/^600 /);
+    expect(sshOk("w1", "stat -c '%a' /etc/kubeha/kubeadm-join.yaml").trim()).toBe("600");
+  });
+});
+
 describe("etcd", () => {
   beforeAll(() => useDeployedLab());
 
