@@ -1,6 +1,7 @@
 // End-to-end: the HA Kubernetes cluster the lab stack deploys from the offline artifacts. Nodes,
 // workloads and DNS through the VIP; leader-elected components; a master hard-stopped while a
-// probe hits /readyz through the VIP; one apiserver stopped; the master rejoining; a no-op up.
+// probe hits /readyz through the VIP; one apiserver stopped; the master rejoining; every host
+// hard-stopped at once; a no-op up.
 import { missingPlugins } from "../fixtures/pulumiCli";
 import { changedOperations, labOk, lastUpdate, masters, sshOk, upOk, useDeployedLab, VIP, LB_PORT, vipHolders, waitFor } from "../fixtures/lab";
 import { kubeconfig, kubectl, kubectlOk, leaseHolder, longestOutage, nodes, startReadyzProbe } from "../fixtures/cluster";
@@ -149,6 +150,17 @@ describeReal("the lab's HA Kubernetes cluster", () => {
     // while the apiserver shut down may fail.
     expect(failed).toBeLessThanOrEqual(3);
     await waitFor(`${victim}'s apiserver back`, () => sshOk(victim, "curl -sk --max-time 2 https://127.0.0.1:6443/readyz || true").trim() === "ok", 180000, 1000);
+  });
+
+  test("every host hard-stopped at once comes back: etcd, the VIP and every node Ready", async () => {
+    const hosts = ["m1", "m2", "m3", "w1", "w2"];
+    for (const host of hosts) labOk(["stop", host]);
+    const started = Date.now();
+    for (const host of hosts) labOk(["start", host]);
+    await waitFor("the API through the VIP", () => kubectl(["get", "--raw", "/readyz"]).status === 0, 300000, 2000);
+    await waitFor("all five nodes Ready", () => nodes().filter((n) => n.ready).length === 5, 300000, 2000);
+    console.log(`all hosts hard-stopped and started: every node Ready after ${Date.now() - started} ms`);
+    expect(vipHolders()).toHaveLength(1);
   });
 
   test("a second pulumi up changes nothing", () => {

@@ -119,6 +119,47 @@ describe("etcd", () => {
       ssh("m3", "systemctl start etcd");
     }
   });
+
+  const ALL = "https://10.77.0.11:2379,https://10.77.0.12:2379,https://10.77.0.13:2379";
+  const ADDRESS: Record<string, string> = { m1: "10.77.0.11", m2: "10.77.0.12", m3: "10.77.0.13" };
+
+  function leader(): string {
+    // Non-zero when a member is down: the rows of the others are still printed.
+    const lines = ssh("m1", `${ETCDCTL} --endpoints=${ALL} endpoint status -w simple`).stdout.trim().split("\n");
+    const row = lines.map((l) => l.split(/,\s*/)).find((cols) => cols[4] === "true");
+    return Object.keys(ADDRESS).find((m) => row?.[0] === `https://${ADDRESS[m]}:2379`)!;
+  }
+
+  test("with the leader stopped, writes succeed again after a brief gap", async () => {
+    const old = leader();
+    const survivor = Object.keys(ADDRESS).find((m) => m !== old)!;
+    sshOk(old, "systemctl stop etcd");
+    try {
+      const gap = await waitFor("a write to succeed without the old leader", () => ssh(survivor, `${ETCDCTL} --endpoints=https://${ADDRESS[survivor]}:2379 put /kubeha-test/leader gone`).status === 0, 15000, 100);
+      console.log(`etcd leader ${old} stopped: writes succeeded again after ${gap} ms`);
+      expect(leader()).not.toBe(old);
+    } finally {
+      sshOk(old, "systemctl start etcd");
+    }
+  });
+
+  test("with two members stopped, writes fail with an error instead of hanging; nothing acknowledged is lost", async () => {
+    const value = `before-${Date.now()}`;
+    sshOk("m1", `${ETCDCTL} --endpoints=${ALL} put /kubeha-test/durable ${value}`);
+    sshOk("m2", "systemctl stop etcd");
+    sshOk("m3", "systemctl stop etcd");
+    try {
+      const started = Date.now();
+      const write = ssh("m1", `${ETCDCTL} --endpoints=https://10.77.0.11:2379 put /kubeha-test/no-quorum x`);
+      expect(write.status).not.toBe(0);
+      expect(Date.now() - started).toBeLessThan(15000);
+    } finally {
+      ssh("m2", "systemctl start etcd");
+      ssh("m3", "systemctl start etcd");
+    }
+    await waitFor("quorum back", () => ssh("m1", `${ETCDCTL} --endpoints=${ALL} endpoint health`).stdout.match(/is healthy/g)?.length === 3, 60000, 1000);
+    expect(sshOk("m3", `${ETCDCTL} --endpoints=https://10.77.0.13:2379 get /kubeha-test/durable --print-value-only`).trim()).toBe(value);
+  });
 });
 
 describe("load balancer", () => {
