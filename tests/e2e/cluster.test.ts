@@ -7,7 +7,7 @@ import { changedOperations, labOk, lastUpdate, masters, sshOk, upOk, useDeployed
 import { kubeconfig, kubectl, kubectlOk, leaseHolder, longestOutage, nodes, startReadyzProbe } from "../fixtures/cluster";
 import * as fs from "fs";
 
-jest.setTimeout(1200000);
+jest.setTimeout(600000);
 
 const missing = missingPlugins();
 const describeReal = missing.length === 0 ? describe : describe.skip;

@@ -14,6 +14,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/protobuf/types/known/emptypb"
+	"google.golang.org/protobuf/types/known/structpb"
 )
 
 const (
@@ -216,36 +217,41 @@ func newID(urn string) string {
 	return resource.URN(urn).Name() + "-" + hex.EncodeToString(b)
 }
 
-func (s *server) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
-	t, err := typeOf(req.GetUrn())
+// apply runs a create or update (nothing on preview) and returns the new state.
+func (s *server) apply(ctx context.Context, rawURN string, phase commandPhase, inputs, prev resource.PropertyMap, preview bool) (*structpb.Struct, error) {
+	t, err := typeOf(rawURN)
 	if err != nil {
 		return nil, err
 	}
-	inputs, err := unmarshal(req.GetProperties())
-	if err != nil {
-		return nil, err
-	}
-	urn := resource.URN(req.GetUrn())
+	urn := resource.URN(rawURN)
 	var state resource.PropertyMap
 	switch {
 	case t == copyType:
-		if !req.GetPreview() {
+		if !preview {
 			if err := s.copyToRemote(ctx, urn, inputs); err != nil {
 				return nil, err
 			}
 		}
 		state = copyOutputs(inputs)
-	case req.GetPreview():
+	case preview:
 		unknown := resource.MakeComputed(resource.NewStringProperty(""))
 		state = commandOutputs(inputs, unknown, unknown)
 	default:
-		stdout, stderr, err := s.runCommand(ctx, urn, phaseCreate, inputs, nil)
+		stdout, stderr, err := s.runCommand(ctx, urn, phase, inputs, prev)
 		if err != nil {
 			return nil, err
 		}
 		state = commandOutputs(inputs, resource.NewStringProperty(stdout), resource.NewStringProperty(stderr))
 	}
-	props, err := marshal(state)
+	return marshal(state)
+}
+
+func (s *server) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
+	inputs, err := unmarshal(req.GetProperties())
+	if err != nil {
+		return nil, err
+	}
+	props, err := s.apply(ctx, req.GetUrn(), phaseCreate, inputs, nil, req.GetPreview())
 	if err != nil {
 		return nil, err
 	}
@@ -257,10 +263,6 @@ func (s *server) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pul
 }
 
 func (s *server) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
-	t, err := typeOf(req.GetUrn())
-	if err != nil {
-		return nil, err
-	}
 	inputs, err := unmarshal(req.GetNews())
 	if err != nil {
 		return nil, err
@@ -269,27 +271,7 @@ func (s *server) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pul
 	if err != nil {
 		return nil, err
 	}
-	urn := resource.URN(req.GetUrn())
-	var state resource.PropertyMap
-	switch {
-	case t == copyType:
-		if !req.GetPreview() {
-			if err := s.copyToRemote(ctx, urn, inputs); err != nil {
-				return nil, err
-			}
-		}
-		state = copyOutputs(inputs)
-	case req.GetPreview():
-		unknown := resource.MakeComputed(resource.NewStringProperty(""))
-		state = commandOutputs(inputs, unknown, unknown)
-	default:
-		stdout, stderr, err := s.runCommand(ctx, urn, phaseUpdate, inputs, prev)
-		if err != nil {
-			return nil, err
-		}
-		state = commandOutputs(inputs, resource.NewStringProperty(stdout), resource.NewStringProperty(stderr))
-	}
-	props, err := marshal(state)
+	props, err := s.apply(ctx, req.GetUrn(), phaseUpdate, inputs, prev, req.GetPreview())
 	if err != nil {
 		return nil, err
 	}
