@@ -4,11 +4,14 @@ import { APISERVER_PORT } from "../config/defaults";
 import { MAX_PRIORITY_SPREAD } from "../config/endpoint";
 import { ApiEndpoint, Host } from "../config/types";
 
-/** nginx passive health checking: a server failing this often within failTimeout is skipped for failTimeout. */
+/**
+ * nginx passive health checking: a server failing once is skipped for failTimeout, after which one
+ * connection tries it again. A dead host costs that connection the connect timeout, every failTimeout.
+ */
 export const NGINX_MAX_FAILS = 1;
-export const NGINX_FAIL_TIMEOUT = "5s";
-/** Short, so a dead apiserver costs a client one quick retry instead of the 60 s default. */
-export const NGINX_CONNECT_TIMEOUT = "1s";
+export const NGINX_FAIL_TIMEOUT = "20s";
+/** Masters share the VIP's network: a live apiserver accepts within milliseconds, a dead host never does. */
+export const NGINX_CONNECT_TIMEOUT = "500ms";
 
 export function nginxView(endpoint: ApiEndpoint, masters: readonly Host[]) {
   return {

@@ -409,6 +409,10 @@ while read -r _ name version npm_pkg; do
   # Keep one copy on disk: the build output becomes a hard link to the registered binary.
   ln -f "$plug_bin" "$build_root/$BINARY" 2>/dev/null || true
   echo "$want" >"$marker"
+  # Builds of older recipes of the same plugin are no longer used.
+  for old in "$cache/plugin-$name-v$version-"*; do
+    [[ $old == "$build_root" ]] || rm -rf "$old"
+  done
   loud "plugin    $name $version: registered $build_root/$BINARY${NOTE:+ ($NOTE)}"
 done < <(awk '$1 == "plugin"' <<<"$pins")
 

@@ -110,12 +110,14 @@ describeReal("the lab's HA Kubernetes cluster", () => {
       const leaderMs = Date.now() - stoppedAt;
       expect(kubectlOk(["get", "nodes"])).toContain(victim);
       const samples = await probe.stop();
-      const outage = longestOutage(samples.filter((s) => s.at >= stoppedAt - 1000));
+      const outage = longestOutage(samples);
+      const failures = samples.filter((s) => !s.ok).map((s) => s.at - stoppedAt);
       console.log(
         `hard stop of ${victim}: VIP moved in ${vipMs} ms; /readyz through the VIP unavailable for ${outage} ms ` +
-          `(${samples.filter((s) => !s.ok).length} of ${samples.length} probes failed); leases (were ${JSON.stringify(leasesBefore)}) on survivors after ${leaderMs} ms`,
+          `(${failures.length} of ${samples.length} probes failed, started at ${failures.join(", ")} ms from the stop); ` +
+          `leases (were ${JSON.stringify(leasesBefore)}) on survivors after ${leaderMs} ms`,
       );
-      expect(samples.length).toBeGreaterThan(20);
+      expect(samples.length).toBeGreaterThan(10);
       expect(samples[samples.length - 1].ok).toBe(true);
     } finally {
       await probe.stop().catch(() => undefined);
