@@ -26,7 +26,7 @@ test("keepalived peers are every other lb host; the VIP carries the hosts' prefi
 test("nginx balances over every master's apiserver with passive failure detection", () => {
   const view = nginxView(spec.endpoint, spec.masters);
   expect(view.upstreams.map((u) => `${u.address}:${u.port}`)).toEqual(["172.26.133.161:6443", "172.26.133.162:6443", "172.26.133.163:6443"]);
-  expect(view.connectTimeout).toBe("1s");
+  expect(view.connectTimeout).toBe("500ms");
   expect(view.nextUpstreamTries).toBe(3);
 });
 
