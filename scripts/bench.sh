@@ -43,11 +43,11 @@ t=$(now); pulumi preview --stack dev --non-interactive >/dev/null; preview=$(sin
 echo "[bench] lab creation (down, then up with the image cached)"
 lab down >/dev/null
 t=$(now); lab up >/dev/null; created=$(since "$t")
-KUBECTL="$(pulumi config get kubeha:artifactDir --stack lab)/bin/kubectl"
 
 echo "[bench] pulumi up from nothing to every node Ready"
 pulumi stack rm lab --force --yes --preserve-config --non-interactive >/dev/null 2>&1 || true
 pulumi stack select lab --create --non-interactive >/dev/null
+KUBECTL="$(pulumi config get kubeha:artifactDir --stack lab)/bin/kubectl"
 t=$(now)
 pulumi up --stack lab --yes --skip-preview --non-interactive >/dev/null
 up_done=$(since "$t")
