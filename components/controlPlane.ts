@@ -116,8 +116,9 @@ export function joinNode(prefix: string, target: ReadyTarget, config: pulumi.Out
   return runScript(`${prefix}-kubeadm-join`, target, { script: renderTemplate("scripts/kubeadm-join.sh", {}), deleteCommand: resetCommand(target) }, { parent, dependsOn: [file] });
 }
 
+/** Undoes kubeadm on a node, markers included: a node added back later must join again. */
 export function resetCommand(target: ReadyTarget): string {
-  return `${target.sudo}sh -c 'kubeadm reset -f && rm -rf /etc/cni/net.d /etc/kubeha/kubeadm-join.yaml'`;
+  return `${target.sudo}sh -c 'kubeadm reset -f && rm -rf /etc/cni/net.d /etc/kubeha/kubeadm-join.yaml /etc/kubeha/kubeadm-join.done /etc/kubeha/kubeadm-init.done'`;
 }
 
 /** A kubeadm bootstrap token "[a-z0-9]{6}.[a-z0-9]{16}", a secret from @pulumi/random. */

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # `npm run bench`: prints the figures of shared/notes/targets.md that the lab can measure:
-# dev-stack preview (warm); lab creation; `pulumi up` from nothing to 3 masters + 2 workers Ready
-# (artifacts cached); no-op `pulumi up`; then, over KUBEHA_BENCH_ROUNDS (5) hard stops of the
-# master holding the VIP: VIP failover (TCP connects to VIP:16443 from this machine every 50 ms,
-# first failure to next success), API unavailability (/readyz through the VIP every 200 ms, the
-# same way) and leader takeover (from the stop) when the stopped
-# master held the scheduler or controller-manager lease; finally failed requests out of 500
-# through the VIP while one apiserver that does not hold the VIP is stopped.
+# - dev-stack preview (warm); lab creation; etcd + load-balancer pair from nothing;
+# - `pulumi up` from nothing to 3 masters + 2 workers Ready (artifacts cached); no-op `pulumi up`;
+# - over KUBEHA_BENCH_ROUNDS (5) hard stops of the master holding the VIP: VIP failover (TCP
+#   connects to VIP:16443 from this machine every 50 ms, first failure to next success), API
+#   unavailability (/readyz through the VIP every 200 ms, the same way) and leader takeover (from
+#   the stop) when the stopped master held the scheduler or controller-manager lease;
+# - failed requests out of 500 through the VIP while one apiserver not holding the VIP is stopped;
+# - growth: `pulumi up` from nothing with 6 workers (second lab "g" on 10.78.0) over that with 2.
 # It recreates the lab (down, up) and the lab stack's state. Traffic: lab hosts only.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -45,9 +46,22 @@ echo "[bench] lab creation (down, then up with the image cached)"
 lab down >/dev/null
 t=$(now); lab up >/dev/null; created=$(since "$t")
 
+# fresh_stack NAME: a stack with no state, its config file kept.
+fresh_stack() {
+  pulumi stack rm "$1" --force --yes --preserve-config --non-interactive >/dev/null 2>&1 || true
+  pulumi stack select "$1" --create --non-interactive >/dev/null
+}
+
+echo "[bench] etcd + load-balancer pair from nothing (deployUntil loadBalancer)"
+fresh_stack lab
+pulumi config set kubeha:deployUntil loadBalancer --stack lab
+t=$(now); pulumi up --stack lab --yes --skip-preview --non-interactive >/dev/null; etcd_lb=$(since "$t")
+pulumi config rm kubeha:deployUntil --stack lab
+lab down >/dev/null
+lab up >/dev/null
+
 echo "[bench] pulumi up from nothing to every node Ready"
-pulumi stack rm lab --force --yes --preserve-config --non-interactive >/dev/null 2>&1 || true
-pulumi stack select lab --create --non-interactive >/dev/null
+fresh_stack lab
 KUBECTL="$(pulumi config get kubeha:artifactDir --stack lab)/bin/kubectl"
 t=$(now)
 pulumi up --stack lab --yes --skip-preview --non-interactive >/dev/null
@@ -111,9 +125,26 @@ failed=0
 for _ in $(seq 500); do readyz || failed=$((failed + 1)); done
 lab ssh m2 "mv /etc/kubernetes/kube-apiserver.yaml.stopped /etc/kubernetes/manifests/kube-apiserver.yaml"
 
+echo "[bench] growth: pulumi up from nothing with 6 workers (a second lab; this lab's hosts stopped meanwhile)"
+MAIN_HOSTS=(m1 m2 m3 w1 w2)
+glab() { KUBEHA_LAB_ID=g KUBEHA_LAB_NET=10.78.0 KUBEHA_LAB_WORKERS=6 bash scripts/lab/lab.sh "$@"; }
+for h in "${MAIN_HOSTS[@]}"; do lab stop "$h" >/dev/null; done
+glab down >/dev/null
+glab up >/dev/null
+cp "${KUBEHA_CACHE:-$HOME/.cache/kubeha}/lab/Pulumi.lab-g.yaml" Pulumi.lab-g.yaml
+fresh_stack lab-g
+t=$(now); pulumi up --stack lab-g --yes --skip-preview --non-interactive >/dev/null; up6=$(since "$t")
+growth=$(echo "$up6 / $up_done" | bc -l | xargs printf '%.2f')
+glab down >/dev/null
+pulumi stack rm lab-g --force --yes --non-interactive >/dev/null
+rm -f Pulumi.lab-g.yaml
+for h in "${MAIN_HOSTS[@]}"; do lab start "$h" >/dev/null; done
+until all_ready; do sleep 1; done
+
 echo
 figure "pulumi preview of the dev stack, warm" "${preview} s (target <= 15 s)"
 figure "lab creation, 5 hosts, image cached" "${created} s"
+figure "etcd + load-balancer pair from nothing" "${etcd_lb} s (target <= 90 s)"
 figure "3 masters + 2 workers Ready from nothing (artifacts cached)" "${fresh} s (pulumi up ${up_done} s; target <= 300 s, aim 180 s)"
 figure "pulumi up with no change" "${noop} s, changes ${changes} (target <= 20 s, zero changed)"
 figure "VIP failover after hard stop, median of $ROUNDS" "$(median "${vip_samples[@]}") s (samples: ${vip_samples[*]}; target <= 4 s)"
@@ -122,3 +153,4 @@ if ((${#leader_samples[@]})); then
   figure "leader takeover after its master dies, median" "$(median "${leader_samples[@]}") s (samples: ${leader_samples[*]}; target <= 20 s)"
 fi
 figure "failed requests through the VIP, one apiserver stopped" "$failed of 500 (target 0)"
+figure "growth: pulumi up from nothing, 6 workers / 2 workers" "${growth} (${up6} s / ${up_done} s; target <= 1.3)"

@@ -44,6 +44,11 @@ LAB_GATEWAY="${LAB_NET_PREFIX}.254"
 # Topology: "colocated" (masters carry the lb role) or "dedicated" (lb1, lb2).
 # Without KUBEHA_LAB_LB, the topology of the last `up` (kept until `down`).
 LAB_LB="${KUBEHA_LAB_LB:-$(cat "${LAB_TOPOLOGY_FILE}" 2>/dev/null || echo colocated)}"
+# Workers w1..wN at .21 up (the bench's growth figure uses 6). Without KUBEHA_LAB_WORKERS, as
+# many as the last `up` made (kept until `down`), else 2.
+LAB_WORKERS_FILE="${LAB_DIR}/workers${LAB_ID:+-${LAB_ID}}"
+LAB_WORKERS="${KUBEHA_LAB_WORKERS:-$(cat "${LAB_WORKERS_FILE}" 2>/dev/null || echo 2)}"
+[[ "${LAB_WORKERS}" =~ ^[1-9]$ ]] || die "KUBEHA_LAB_WORKERS must be 1-9, not '${LAB_WORKERS}'"
 
 # Seconds since the epoch with decimals, for timings.
 now() { date +%s.%N; }
@@ -128,9 +133,10 @@ lab_hosts() {
       ;;
     *) die "KUBEHA_LAB_LB must be 'dedicated' or unset, not '${LAB_LB}'" ;;
   esac
-  printf '%s\n' \
-    "w1 ${LAB_NET_PREFIX}.21 worker -" \
-    "w2 ${LAB_NET_PREFIX}.22 worker -"
+  local i
+  for ((i = 1; i <= LAB_WORKERS; i++)); do
+    echo "w${i} ${LAB_NET_PREFIX}.$((20 + i)) worker -"
+  done
 }
 
 lab_host_names() { lab_hosts | awk '{print $1}'; }

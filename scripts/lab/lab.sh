@@ -25,7 +25,8 @@ usage() {
   cat >&2 <<'EOF'
 usage: npm run lab -- COMMAND
   up                 build the image if needed, start every missing host, wait for SSH,
-                     write Pulumi.lab.yaml (KUBEHA_LAB_LB=dedicated adds lb1, lb2)
+                     write Pulumi.lab.yaml (KUBEHA_LAB_LB=dedicated adds lb1, lb2;
+                     KUBEHA_LAB_WORKERS=N makes N workers, default 2)
   down               remove the hosts, their disks, the bridge (keeps image and key)
   status [--json]    hosts, VIP holder, nginx/keepalived, etcd leader
   ssh HOST [CMD...]  ssh as root into a host (interactive without CMD)

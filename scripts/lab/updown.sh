@@ -19,6 +19,7 @@ lab_up() {
   lab_prereqs
   mkdir -p "${HOSTS_DIR}"
   echo "${LAB_LB}" >"${LAB_TOPOLOGY_FILE}"
+  echo "${LAB_WORKERS}" >"${LAB_WORKERS_FILE}"
   for name in $(lab_host_names); do
     host_start "${name}"
   done
@@ -56,7 +57,7 @@ lab_down() {
     log "${name}: removed"
   done
   rmdir "${HOSTS_DIR}" 2>/dev/null || true
-  rm -f "${LAB_TOPOLOGY_FILE}"
+  rm -f "${LAB_TOPOLOGY_FILE}" "${LAB_WORKERS_FILE}"
   while read -r h; do
     cg="${h}/${LAB_CGROUP}"
     if [[ -d "${cg}" ]]; then

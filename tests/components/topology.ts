@@ -97,6 +97,8 @@ export function describeTopology(label: string, raw: RawConfig, extra: (run: () 
       expect(registered.inputs.delete).toMatch(/kubectl --kubeconfig=\/etc\/kubernetes\/admin.conf drain \S+ --ignore-daemonsets/);
       const join = run.named(registered.name.replace(/-registered$/, "-kubeadm-join"));
       expect(join.inputs.delete).toMatch(/kubeadm reset -f/);
+      // The join script skips a node with its success marker: a reset must remove it.
+      expect(join.inputs.delete).toContain("/etc/kubeha/kubeadm-join.done");
       expect(run.waitsFor(registered.name, join.name)).toBe(true);
     });
 

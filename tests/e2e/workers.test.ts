@@ -1,0 +1,105 @@
+// End-to-end: a worker leaves the config and comes back. Removing it drains and deletes its node
+// (on the first master) and resets the host; adding it back joins it again; then nothing changes.
+import * as fs from "fs";
+import { missingPlugins, pulumi } from "../fixtures/pulumiCli";
+import { changedOperations, LAB_STACK, lastUpdate, ssh, sshOk, STACK_FILE, upOk, useDeployedLab, waitFor } from "../fixtures/lab";
+import { kubectlOk, nodes } from "../fixtures/cluster";
+
+jest.setTimeout(900000);
+
+const missing = missingPlugins();
+const describeReal = missing.length === 0 ? describe : describe.skip;
+if (missing.length > 0) console.warn(`SKIPPED worker end-to-end tests: missing resource plugins ${missing.join(", ")}`);
+
+const LEAVER = "w2";
+const NAMESPACE = "kubeha-e2e-workers";
+// The flannel image carries busybox; imagePullPolicy Never: nothing is pulled.
+const pinnedPod = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: ${NAMESPACE}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: on-leaver, namespace: ${NAMESPACE}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: on-leaver}}
+  template:
+    metadata: {labels: {app: on-leaver}}
+    spec:
+      nodeSelector: {kubernetes.io/hostname: ${LEAVER}}
+      containers:
+        - {name: sleeper, image: "ghcr.io/flannel-io/flannel:v0.26.7", imagePullPolicy: Never, command: ["/bin/sleep", "100000"]}
+`;
+
+/** Steps a preview plans, "op name", without the ones that change nothing. */
+function plannedChanges(): string[] {
+  const preview = pulumi(["preview", "--stack", LAB_STACK, "--json"]);
+  if (preview.status !== 0) throw new Error(`preview failed:\n${preview.stdout}\n${preview.stderr}`);
+  return (JSON.parse(preview.stdout).steps as { op: string; urn: string }[])
+    .filter((s) => s.op !== "same" && s.op !== "read")
+    .map((s) => `${s.op} ${s.urn.split("::").pop()}`);
+}
+
+describeReal("a worker leaving the config, and coming back", () => {
+  let originalConfig: string;
+
+  beforeAll(() => {
+    useDeployedLab();
+    originalConfig = fs.readFileSync(STACK_FILE, "utf8");
+  });
+
+  afterAll(() => {
+    if (originalConfig) fs.writeFileSync(STACK_FILE, originalConfig);
+    spawnQuiet(() => kubectlOk(["delete", "namespace", NAMESPACE, "--wait=false"]));
+  });
+
+  test("removed from config: its pods are evicted, its node deleted, the host reset; nothing else is removed", async () => {
+    kubectlOk(["apply", "-f", "-"], pinnedPod);
+    kubectlOk(["-n", NAMESPACE, "rollout", "status", "deployment/on-leaver", "--timeout=120s"], undefined, 180000);
+
+    const hostLine = new RegExp(`^\\s*- \\{name: ${LEAVER}, .*\\n`, "m");
+    expect(originalConfig).toMatch(hostLine);
+    fs.writeFileSync(STACK_FILE, originalConfig.replace(hostLine, ""));
+
+    const planned = plannedChanges();
+    const deletes = planned.filter((s) => s.startsWith("delete "));
+    // Every step of the leaver, and only those, is deleted; the others at most update (hosts entries).
+    expect(deletes.length).toBeGreaterThan(0);
+    expect(deletes.filter((s) => !s.includes(`-${LEAVER}-`))).toEqual([]);
+    expect(deletes).toEqual(expect.arrayContaining([`delete kubeha-pool-workers-${LEAVER}-registered`, `delete kubeha-pool-workers-${LEAVER}-kubeadm-join`]));
+    expect(planned.filter((s) => s.startsWith("replace ") || s.startsWith("create "))).toEqual([]);
+
+    upOk();
+    expect(nodes().map((n) => n.name)).not.toContain(LEAVER);
+    // The pod pinned to the leaver was evicted by the drain: its replacement cannot schedule.
+    const pods = kubectlOk(["-n", NAMESPACE, "get", "pods", "-o", "jsonpath={range .items[*]}{.spec.nodeName}:{.status.phase}{\"\\n\"}{end}"]);
+    expect(pods.trim()).toBe(":Pending");
+    // The host is reset: no kubelet config, kubelet not running, no join marker.
+    expect(sshOk(LEAVER, "ls /etc/kubernetes/kubelet.conf /etc/kubeha/kubeadm-join.done 2>/dev/null | wc -l").trim()).toBe("0");
+    expect(ssh(LEAVER, "systemctl is-active --quiet kubelet").status).not.toBe(0);
+  });
+
+  test("added back: it joins again, every node is Ready, and its pod runs there again", async () => {
+    fs.writeFileSync(STACK_FILE, originalConfig);
+    upOk();
+    await waitFor("every node Ready", () => nodes().filter((n) => n.ready).length === 5, 300000, 2000);
+    expect(nodes().map((n) => n.name)).toContain(LEAVER);
+    kubectlOk(["-n", NAMESPACE, "rollout", "status", "deployment/on-leaver", "--timeout=180s"], undefined, 240000);
+  });
+
+  test("then a second pulumi up changes nothing", () => {
+    upOk();
+    expect(changedOperations(lastUpdate())).toEqual([]);
+  });
+});
+
+/** Cleanup that must not fail the suite. */
+function spawnQuiet(action: () => unknown): void {
+  try {
+    action();
+  } catch {
+    // best effort
+  }
+}
