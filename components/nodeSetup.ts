@@ -1,10 +1,12 @@
 // The steps every Kubernetes node takes before kubeadm: OS preparation, containerd, and the
 // Kubernetes binaries (from pkgs.k8s.io, or uploaded from the offline artifact directory).
+import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { remote } from "@pulumi/command";
 import { ClusterSpec, Host } from "../config/types";
-import { directoryManifest } from "../lib/manifest";
+import { nodeArtifacts } from "../config/artifacts";
+import { fileStamp } from "../lib/manifest";
 import { putFile, runScript } from "../lib/remote";
 import { renderTemplate } from "../lib/render";
 import { ReadyTarget } from "./hostInventory";
@@ -39,7 +41,7 @@ export function setupNode(prefix: string, host: Host, target: ReadyTarget, spec:
   const containerdConf = renderTemplate("node/containerd-config.toml", containerdView(spec));
   const confFile = putFile(`${prefix}-containerd-conf`, target, { path: "/etc/containerd/config.toml", content: containerdConf, mode: "0644" }, opts([prepared]));
   const runtime = runScript(`${prefix}-containerd`, target, { script: renderTemplate("scripts/apply-containerd.sh", {}), inputs: { containerdConf } }, opts([confFile]));
-  return spec.packages.source === "online" ? installOnline(prefix, target, spec, parent, runtime) : installOffline(prefix, target, spec, parent, runtime);
+  return spec.packages.source === "online" ? installOnline(prefix, target, spec, parent, runtime) : installOffline(prefix, host, target, spec, parent, runtime);
 }
 
 function installOnline(prefix: string, target: ReadyTarget, spec: ClusterSpec, parent: pulumi.Resource, runtime: remote.Command): remote.Command {
@@ -48,14 +50,19 @@ function installOnline(prefix: string, target: ReadyTarget, spec: ClusterSpec, p
   return runScript(`${prefix}-kubernetes`, target, { script: renderTemplate("scripts/install-kubernetes-online.sh", { version, minor }) }, { parent, dependsOn: [runtime] });
 }
 
-function installOffline(prefix: string, target: ReadyTarget, spec: ClusterSpec, parent: pulumi.Resource, runtime: remote.Command): remote.Command {
-  const artifactDir = spec.packages.artifactDir!;
-  // CopyToRemote hashes the archive: it uploads again only when an artifact changed. prepare-node
-  // made ARTIFACT_STAGING, so the directory lands inside it under its own name.
-  const upload = new remote.CopyToRemote(
-    `${prefix}-artifacts`,
-    { connection: target.connection, source: new pulumi.asset.FileArchive(path.resolve(artifactDir)), remotePath: ARTIFACT_STAGING },
-    { parent, dependsOn: [runtime] },
+function installOffline(prefix: string, host: Host, target: ReadyTarget, spec: ClusterSpec, parent: pulumi.Resource, runtime: remote.Command): remote.Command {
+  const artifactDir = path.resolve(spec.packages.artifactDir!);
+  const wanted = nodeArtifacts(fs.readdirSync(path.join(artifactDir, "images")), { controlPlane: host.roles.includes("master"), stackedEtcd: spec.etcd.topology === "stacked" });
+  const files = [...wanted.tools.map((tool) => `bin/${tool}`), ...wanted.images.map((image) => `images/${image}`)];
+  // One copy per file this node needs, into the bin/ and images/ that prepare-node made: each is
+  // hashed, so it travels again only when that artifact changed.
+  const uploads = files.map(
+    (file) =>
+      new remote.CopyToRemote(
+        `${prefix}-artifact-${file.replace("/", "-")}`,
+        { connection: target.connection, source: new pulumi.asset.FileAsset(path.join(artifactDir, file)), remotePath: path.posix.join(ARTIFACT_STAGING, file) },
+        { parent, dependsOn: [runtime] },
+      ),
   );
   const unit = renderTemplate("node/kubelet.service", { restartSeconds: 10 });
   const dropIn = renderTemplate("node/10-kubeadm.conf", {});
@@ -63,10 +70,11 @@ function installOffline(prefix: string, target: ReadyTarget, spec: ClusterSpec, 
     putFile(`${prefix}-kubelet-unit`, target, { path: "/etc/systemd/system/kubelet.service", content: unit, mode: "0644" }, { parent, dependsOn: [runtime] }),
     putFile(`${prefix}-kubelet-dropin`, target, { path: "/etc/systemd/system/kubelet.service.d/10-kubeadm.conf", content: dropIn, mode: "0644" }, { parent, dependsOn: [runtime] }),
   ];
+  const script = renderTemplate("scripts/install-kubernetes-offline.sh", { staging: ARTIFACT_STAGING, tools: wanted.tools.join(" "), images: wanted.images.join(" ") });
   return runScript(
     `${prefix}-kubernetes`,
     target,
-    { script: renderTemplate("scripts/install-kubernetes-offline.sh", { staging: path.posix.join(ARTIFACT_STAGING, path.basename(path.resolve(artifactDir))) }), inputs: { unit, dropIn, artifacts: directoryManifest(artifactDir) } },
-    { parent, dependsOn: [upload, ...units] },
+    { script, inputs: { unit, dropIn, artifacts: files.map((file) => fileStamp(path.join(artifactDir, file))).join("\n") } },
+    { parent, dependsOn: [...uploads, ...units] },
   );
 }

@@ -30,3 +30,28 @@ export function checkArtifactDir(
   const missing = required.filter((file) => !fileExists(`${artifactDir}/${file}`));
   if (missing.length > 0) problems.add("artifactDir", `${artifactDir} lacks ${missing.join(", ")}`, build);
 }
+
+/** Images only control-plane nodes run (kubeadm's static pods), by file name under images/. */
+const CONTROL_PLANE_IMAGES = ["kube-apiserver.tar", "kube-controller-manager.tar", "kube-scheduler.tar"];
+/** kubeadm's etcd image: a static pod on the masters with stacked etcd only. */
+const STACKED_ETCD_IMAGE = "etcd.tar";
+
+export interface NodeArtifacts {
+  /** Binaries under bin/ installed into /usr/local/bin. */
+  readonly tools: string[];
+  /** Image archives under images/ imported into containerd. */
+  readonly images: string[];
+}
+
+/**
+ * What one node takes from the artifact directory. Workers skip kubectl and the control plane's
+ * images (a third of the directory): less to copy and import on every worker, which is what
+ * makes adding workers cheap. Images kubeha does not know (a user's own) go to every node.
+ */
+export function nodeArtifacts(imageFiles: readonly string[], node: { controlPlane: boolean; stackedEtcd: boolean }): NodeArtifacts {
+  const skip = new Set([...(node.controlPlane ? [] : CONTROL_PLANE_IMAGES), ...(node.controlPlane && node.stackedEtcd ? [] : [STACKED_ETCD_IMAGE])]);
+  return {
+    tools: node.controlPlane ? ["kubeadm", "kubelet", "kubectl"] : ["kubeadm", "kubelet"],
+    images: imageFiles.filter((file) => file.endsWith(".tar") && !skip.has(file)).sort(),
+  };
+}
