@@ -56,7 +56,7 @@ config_write() {
     return 0
   fi
   if [[ -f "${LAB_STACK_FILE}" ]]; then
-    backup="${LAB_DIR}/Pulumi.lab.yaml.$(date +%Y%m%d-%H%M%S).bak"
+    backup="${LAB_DIR}/$(basename "${LAB_STACK_FILE}").$(date +%Y%m%d-%H%M%S).bak"
     cp "${LAB_STACK_FILE}" "${backup}"
     log "the lab's host set changed: old stack config saved as ${backup}"
   fi
