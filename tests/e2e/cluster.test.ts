@@ -2,20 +2,16 @@
 // workloads and DNS through the VIP; leader-elected components; a master hard-stopped while a
 // probe hits /readyz through the VIP; one apiserver stopped; the master rejoining; every host
 // hard-stopped at once; a no-op up.
-import { missingPlugins } from "../fixtures/pulumiCli";
+import { describeWithPlugins } from "../fixtures/pulumiCli";
 import { changedOperations, labOk, lastUpdate, masters, sshOk, upOk, useDeployedLab, VIP, LB_PORT, vipHolders, waitFor } from "../fixtures/lab";
-import { kubeconfig, kubectl, kubectlOk, leaseHolder, longestOutage, nodes, startReadyzProbe } from "../fixtures/cluster";
+import { kubeconfig, kubectl, kubectlOk, TEST_IMAGE, leaseHolder, longestOutage, nodes, startReadyzProbe } from "../fixtures/cluster";
 import * as fs from "fs";
 
 jest.setTimeout(600000);
 
-const missing = missingPlugins();
-const describeReal = missing.length === 0 ? describe : describe.skip;
-if (missing.length > 0) console.warn(`SKIPPED cluster end-to-end tests: missing resource plugins ${missing.join(", ")}`);
+const describeReal = describeWithPlugins("cluster end-to-end tests");
 
 const NAMESPACE = "kubeha-e2e";
-// The flannel image carries busybox (sh, sleep, nslookup); imagePullPolicy Never: nothing is pulled.
-const TEST_IMAGE = "ghcr.io/flannel-io/flannel:v0.26.7";
 
 const workload = `
 apiVersion: v1

@@ -5,17 +5,14 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { missingPlugins, pulumi, REPO, selectStack } from "../fixtures/pulumiCli";
+import { describeWithPlugins, pulumi, REPO, selectStack } from "../fixtures/pulumiCli";
 import { changedOperations, ETCDCTL, labOk, LAB_STACK, lastUpdate, LB_PORT, masters, ssh, sshOk, STACK_FILE, up, upOk, useDeployedLab, VIP, vipHolders, waitFor } from "../fixtures/lab";
 
 jest.setTimeout(900000);
 
-// Without the command plugin (not served by the Go proxy here) nothing can be deployed.
-const missing = missingPlugins();
-const describeReal = missing.length === 0 ? describe : describe.skip;
-if (missing.length > 0) console.warn(`SKIPPED lab end-to-end tests: missing resource plugins ${missing.join(", ")}`);
+const describeReal = describeWithPlugins("lab end-to-end tests");
 
-describeReal(`lab end-to-end (missing plugins: ${missing.join(", ") || "none"})`, () => {
+describeReal("lab end-to-end", () => {
 
 let originalConfig: string;
 

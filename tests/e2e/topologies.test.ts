@@ -4,15 +4,13 @@
 // - seed 001: external etcd on the masters, keepalived + nginx on two dedicated hosts;
 // - seed 002: no VIP, an nginx on every node proxying 127.0.0.1:16443 to all apiservers.
 // Each ends with a second `pulumi up` that changes nothing.
-import { missingPlugins } from "../fixtures/pulumiCli";
+import { describeWithPlugins } from "../fixtures/pulumiCli";
 import { waitFor } from "../fixtures/lab";
 import { freshTopology, removeTopologyLab, T_HOSTS, T_VIP, tKubectl, tLab, tLastChanges, tReadyNodes, tSsh, tSshOk, tUp, THost } from "../fixtures/topologyLab";
 
 jest.setTimeout(1200000);
 
-const missing = missingPlugins();
-const describeReal = missing.length === 0 ? describe : describe.skip;
-if (missing.length > 0) console.warn(`SKIPPED topology end-to-end tests: missing resource plugins ${missing.join(", ")}`);
+const describeReal = describeWithPlugins("topology end-to-end tests");
 
 const ALL_NODES = ["m1", "m2", "m3", "w1"];
 

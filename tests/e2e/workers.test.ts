@@ -1,19 +1,16 @@
 // End-to-end: a worker leaves the config and comes back. Removing it drains and deletes its node
 // (on the first master) and resets the host; adding it back joins it again; then nothing changes.
 import * as fs from "fs";
-import { missingPlugins, pulumi } from "../fixtures/pulumiCli";
+import { describeWithPlugins, pulumi } from "../fixtures/pulumiCli";
 import { changedOperations, LAB_STACK, lastUpdate, ssh, sshOk, STACK_FILE, upOk, useDeployedLab, waitFor } from "../fixtures/lab";
-import { kubectlOk, nodes } from "../fixtures/cluster";
+import { kubectlOk, nodes, TEST_IMAGE } from "../fixtures/cluster";
 
 jest.setTimeout(900000);
 
-const missing = missingPlugins();
-const describeReal = missing.length === 0 ? describe : describe.skip;
-if (missing.length > 0) console.warn(`SKIPPED worker end-to-end tests: missing resource plugins ${missing.join(", ")}`);
+const describeReal = describeWithPlugins("worker end-to-end tests");
 
 const LEAVER = "w2";
 const NAMESPACE = "kubeha-e2e-workers";
-// The flannel image carries busybox; imagePullPolicy Never: nothing is pulled.
 const pinnedPod = `
 apiVersion: v1
 kind: Namespace
@@ -30,7 +27,7 @@ spec:
     spec:
       nodeSelector: {kubernetes.io/hostname: ${LEAVER}}
       containers:
-        - {name: sleeper, image: "ghcr.io/flannel-io/flannel:v0.26.7", imagePullPolicy: Never, command: ["/bin/sleep", "100000"]}
+        - {name: sleeper, image: "${TEST_IMAGE}", imagePullPolicy: Never, command: ["/bin/sleep", "100000"]}
 `;
 
 /** Steps a preview plans, "op name", without the ones that change nothing. */
