@@ -24,6 +24,7 @@ bash scripts/lab/lab.sh up
 
 step "pulumi up on the lab stack"
 pulumi stack select lab --create --non-interactive >/dev/null
+bash scripts/lab/match-state.sh lab
 until_stage=$(pulumi config get kubeha:deployUntil --stack lab 2>/dev/null || echo addons)
 if [[ $until_stage != addons ]]; then
   echo "[kubeha] the lab deploys up to stage '$until_stage' (kubeha:deployUntil in Pulumi.lab.yaml)"
@@ -43,7 +44,12 @@ if pulumi stack output kubeconfig --stack lab >/dev/null 2>&1; then
   if [[ -x $kubectl ]]; then
     echo
     echo "[kubeha] waiting for every node to be Ready (flannel starts on the last ones) ..."
-    "$kubectl" --kubeconfig "$kubeconfig" wait --for=condition=Ready nodes --all --timeout=300s >/dev/null
+    # Hosts that were just booted may still be starting the VIP: retry until the deadline.
+    deadline=$(($(date +%s) + 300))
+    until "$kubectl" --kubeconfig "$kubeconfig" wait --for=condition=Ready nodes --all --timeout=30s >/dev/null 2>&1; do
+      (($(date +%s) < deadline)) || { echo "[kubeha] nodes not Ready after 300 s:" >&2; "$kubectl" --kubeconfig "$kubeconfig" get nodes >&2 || true; exit 1; }
+      sleep 2
+    done
     echo "\$ kubectl --kubeconfig $kubeconfig get nodes -o wide"
     "$kubectl" --kubeconfig "$kubeconfig" get nodes -o wide
   fi

@@ -5,8 +5,9 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { CHECK_SCRIPT } from "../../components/loadBalancerViews";
 import { describeWithPlugins, pulumi, REPO, selectStack } from "../fixtures/pulumiCli";
-import { changedOperations, ETCDCTL, labOk, LAB_STACK, lastUpdate, LB_PORT, masters, ssh, sshOk, STACK_FILE, up, upOk, useDeployedLab, VIP, vipHolders, waitFor } from "../fixtures/lab";
+import { changedOperations, ETCDCTL, labOk, LAB_STACK, lastUpdate, LB_PORT, masters, masterTransitions, ssh, sshOk, STACK_FILE, up, upOk, useDeployedLab, VIP, vipHolders, waitFor } from "../fixtures/lab";
 
 jest.setTimeout(900000);
 
@@ -190,7 +191,9 @@ describe("load balancer", () => {
   });
 
   // keepalived: its adverts stop. nginx: the track script fails through the local nginx.
-  test.each(["keepalived", "nginx"])("stopping only %s on the holder moves the VIP", async (service) => {
+  test.each(["keepalived", "nginx"])("stopping only %s on the holder moves the VIP, in one transition", async (service) => {
+    await waitFor("VIP on m1", () => vipHolders().join() === "m1", 30000, 500);
+    const since = Math.floor(Date.now() / 1000);
     sshOk("m1", `systemctl stop ${service}`);
     try {
       await waitFor("VIP off m1", () => vipHolders().join() === "m2", 20000, 200);
@@ -198,6 +201,26 @@ describe("load balancer", () => {
       sshOk("m1", `systemctl start ${service}`);
     }
     await waitFor("VIP back on m1", () => vipHolders().join() === "m1", 30000, 500);
+    expect([masterTransitions("m2", since), masterTransitions("m3", since)]).toEqual([1, 0]);
+  });
+
+  // The case a process check would miss: nginx runs and accepts, but reaches no apiserver.
+  test("with nginx up but no apiserver reachable through it, the track script fails and the VIP moves once", async () => {
+    await waitFor("VIP on m1", () => vipHolders().join() === "m1", 30000, 500);
+    const since = Math.floor(Date.now() / 1000);
+    const rule = `OUTPUT -p tcp -d ${VIP.replace(/\.\d+$/, ".0/24")} --dport 6443 -j REJECT --reject-with tcp-reset`;
+    sshOk("m1", `iptables -w -I ${rule}`);
+    try {
+      expect(sshOk("m1", "systemctl is-active nginx").trim()).toBe("active");
+      expect(ssh("m1", CHECK_SCRIPT).status).toBe(1);
+      await waitFor("VIP off m1", () => vipHolders().join() === "m2", 20000, 200);
+    } finally {
+      sshOk("m1", `iptables -w -D ${rule}`);
+    }
+    // nginx's passive checks keep the upstreams marked failed for fail_timeout, then retry them.
+    await waitFor("the track script passing on m1 again", () => ssh("m1", CHECK_SCRIPT).status === 0, 30000, 500);
+    await waitFor("VIP back on m1", () => vipHolders().join() === "m1", 30000, 500);
+    expect([masterTransitions("m2", since), masterTransitions("m3", since)]).toEqual([1, 0]);
   });
 });
 
