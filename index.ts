@@ -1,7 +1,7 @@
 // kubeha: a highly available Kubernetes cluster on plain Linux hosts, over SSH.
 // Read config -> validate -> etcd -> load balancer -> control plane -> workers -> add-ons -> outputs.
 import { loadClusterSpec, sshPrivateKey } from "./config/load";
-import { guardMembershipChange, membershipOf } from "./config/previousDeployment";
+import { againstPreviousDeployment, membershipOf } from "./config/previousDeployment";
 import { parseCidr } from "./config/network";
 import { STAGES, Stage } from "./config/types";
 import { ClusterAddons } from "./components/clusterAddons";
@@ -12,8 +12,7 @@ import { LoadBalancerPair } from "./components/loadBalancerPair";
 import { WorkerPool } from "./components/workerPool";
 
 export = async () => {
-  const spec = loadClusterSpec();
-  await guardMembershipChange(spec);
+  const spec = await againstPreviousDeployment(loadClusterSpec());
   const deploys = (stage: Stage) => STAGES.indexOf(stage) <= STAGES.indexOf(spec.deployUntil);
   const name = spec.clusterName;
 

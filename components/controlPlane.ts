@@ -77,6 +77,7 @@ export class ControlPlane extends pulumi.ComponentResource {
       }
     }
     this.joinable = [previous!, tokenReady!];
+    this.registerMasters(name, spec.masters, args.targets, previous!);
     this.endpoint = externalEndpoint(spec);
     this.kubeconfig = pulumi.secret(
       pulumi.all([pki.ca.certPem, pki.admin.certPem, pki.admin.keyPem]).apply(([ca, cert, key]) =>
@@ -89,7 +90,24 @@ export class ControlPlane extends pulumi.ComponentResource {
   private init(prefix: string, master: Host, target: ReadyTarget, args: ControlPlaneArgs, after: pulumi.Resource[]): remote.Command {
     const config = renderTemplate("kubeadm/init.yaml", kubeadmInitView(args.spec, master, args.etcd?.endpoints ?? [], [...args.spec.kubernetes.ignorePreflightErrors]));
     const file = putFile(`${prefix}-kubeadm-config`, target, { path: "/etc/kubeha/kubeadm-init.yaml", content: config, mode: "0600" }, { parent: this, dependsOn: after });
-    return runScript(`${prefix}-kubeadm-init`, target, { script: renderTemplate("scripts/kubeadm-init.sh", {}), inputs: { config }, deleteCommand: resetCommand(target) }, { parent: this, dependsOn: [file] });
+    return runScript(`${prefix}-kubeadm-init`, target, { script: renderTemplate("scripts/kubeadm-init.sh", {}), inputs: { config }, deleteCommand: resetCommand(target, "init") }, { parent: this, dependsOn: [file] });
+  }
+
+  /**
+   * Each master's Node, checked from another master, whose deletion (the master left the config)
+   * drains and deletes the Node there: the leaving master itself may be dead.
+   */
+  private registerMasters(name: string, masters: readonly Host[], targets: ReadonlyMap<string, ReadyTarget>, allJoined: remote.Command): void {
+    if (masters.length < 2) return;
+    for (const [index, master] of masters.entries()) {
+      const other = targets.get(masters[index === 0 ? 1 : 0].name)!;
+      runScript(
+        `${name}-${master.name}-registered`,
+        other,
+        { script: renderTemplate("scripts/node-ready.sh", { nodeName: master.name, timeoutSeconds: 300 }), deleteCommand: drainCommand(other, master.name) },
+        { parent: this, dependsOn: [allJoined] },
+      );
+    }
   }
 
   private issueToken(prefix: string, target: ReadyTarget, joiners: readonly string[], initialised: remote.Command): remote.Command {
@@ -113,12 +131,27 @@ export class ControlPlane extends pulumi.ComponentResource {
 /** Writes the (secret) join configuration and joins once; deleting the step resets the node. */
 export function joinNode(prefix: string, target: ReadyTarget, config: pulumi.Output<string>, after: pulumi.Resource[], parent: pulumi.Resource): remote.Command {
   const file = putFile(`${prefix}-kubeadm-join-config`, target, { path: "/etc/kubeha/kubeadm-join.yaml", content: config, mode: "0600", secret: true }, { parent, dependsOn: after });
-  return runScript(`${prefix}-kubeadm-join`, target, { script: renderTemplate("scripts/kubeadm-join.sh", {}), deleteCommand: resetCommand(target) }, { parent, dependsOn: [file] });
+  return runScript(`${prefix}-kubeadm-join`, target, { script: renderTemplate("scripts/kubeadm-join.sh", {}), deleteCommand: resetCommand(target, "join") }, { parent, dependsOn: [file] });
 }
 
-/** Undoes kubeadm on a node, markers included: a node added back later must join again. */
-export function resetCommand(target: ReadyTarget): string {
-  return `${target.sudo}sh -c 'kubeadm reset -f && rm -rf /etc/cni/net.d /etc/kubeha/kubeadm-join.yaml /etc/kubeha/kubeadm-join.done /etc/kubeha/kubeadm-init.done'`;
+/**
+ * Undoes kubeadm on a node, markers included: a node added back later must join again. Only when
+ * STEP still owns kubeadm there: when the first master leaves the config, the next one's join
+ * step gives way to an init step that takes the node over, and must not reset it.
+ */
+export function resetCommand(target: ReadyTarget, step: "init" | "join"): string {
+  const owner = `owner=$(cat ${KUBEADM_STEP_FILE} 2>/dev/null || echo ${step})`;
+  const keep = `if [ "$owner" != ${step} ]; then echo "[kubeha] kubeadm here belongs to its $owner step now: not reset"; exit 0; fi`;
+  return `${target.sudo}sh -c '${owner}; ${keep}; kubeadm reset -f && rm -rf /etc/cni/net.d /etc/kubeha/kubeadm-join.yaml /etc/kubeha/kubeadm-join.done /etc/kubeha/kubeadm-init.done ${KUBEADM_STEP_FILE}'`;
+}
+
+/** Which kubeha step (init or join) owns kubeadm on a node: written by both scripts. */
+export const KUBEADM_STEP_FILE = "/etc/kubeha/kubeadm-step";
+
+/** Run on a master when a node leaves the config, before the node itself is reset. */
+export function drainCommand(master: ReadyTarget, node: string): string {
+  const kubectl = `${master.sudo}kubectl --kubeconfig=/etc/kubernetes/admin.conf`;
+  return `${kubectl} drain ${node} --ignore-daemonsets --delete-emptydir-data --force --timeout=120s; ${kubectl} delete node ${node} --ignore-not-found`;
 }
 
 /** A kubeadm bootstrap token "[a-z0-9]{6}.[a-z0-9]{16}", a secret from @pulumi/random. */

@@ -15,6 +15,10 @@ import { ReadyTarget } from "./hostInventory";
 
 export const ETCD_PKI_DIR = "/etc/etcd/pki";
 export const ETCD_DATA_DIR = "/var/lib/etcd/kubeha";
+/** The configured members, "name=peerURL,...": read only by a member bootstrapping a new cluster. */
+export const ETCD_INITIAL_CLUSTER_FILE = "/etc/etcd/initial-cluster";
+/** ETCD_INITIAL_CLUSTER and _STATE for the unit, decided when the member first starts. */
+export const ETCD_BOOTSTRAP_ENV = "/etc/etcd/bootstrap.env";
 /** Where the etcd binaries are staged before they are installed into /usr/local/bin. */
 export const ETCD_STAGING = "/var/lib/kubeha/etcd";
 /** kubeadm 1.31+ refuses an external etcd older than 3.5 (Debian 12 ships 3.4): the release is installed instead. */
@@ -46,7 +50,7 @@ export function etcdEndpoints(members: readonly Host[]): string[] {
 }
 
 export function initialCluster(members: readonly Host[]): string {
-  return members.map((m) => `${m.name}=https://${m.address}:2380`).join(",");
+  return members.map((m) => `${m.name}=${peerUrl(m)}`).join(",");
 }
 
 export class EtcdCluster extends pulumi.ComponentResource {
@@ -69,12 +73,22 @@ export class EtcdCluster extends pulumi.ComponentResource {
     const parent = { parent: this };
     const ca = createCa(`${name}-ca`, `${args.clusterName}-etcd-ca`, parent);
     const client = signCertificate(`${name}-client`, ca, { commonName: `${args.clusterName}-etcd-client`, usage: "client" }, parent);
-    const started = args.members.map((member) => this.member(name, member, args, ca, client));
+    const prepared = args.members.map((member) => this.prepare(name, member, args, ca, client));
+    // Members that left the config leave the cluster before any new one joins it.
+    const pruned = runScript(
+      `${name}-prune`,
+      first,
+      { script: renderTemplate("scripts/etcd-prune.sh", { endpoints: this.endpoints.join(" "), peerUrls: args.members.map(peerUrl).join(" "), pkiDir: ETCD_PKI_DIR }) },
+      { parent: this, dependsOn: prepared[0].files },
+    );
+    // One member after the other: a restart waits until its member is healthy again (rolling).
+    let previous: remote.Command = pruned;
+    for (const member of prepared) previous = this.start(member, [...member.files, previous]);
     this.healthy = runScript(
       `${name}-healthy`,
       first,
       { script: renderTemplate("scripts/etcd-health.sh", { endpoints: this.endpoints.join(","), pkiDir: ETCD_PKI_DIR, timeoutSeconds: 180 }) },
-      { parent: this, dependsOn: started },
+      { parent: this, dependsOn: [previous] },
     );
     this.client = { caCertPem: ca.certPem, certPem: client.certPem, keyPem: pulumi.secret(client.keyPem) };
     this.registerOutputs({ endpoints: this.endpoints, caCertPem: ca.certPem });
@@ -98,8 +112,8 @@ export class EtcdCluster extends pulumi.ComponentResource {
     return runScript(`${prefix}-install`, target, { script, inputs: Object.fromEntries(binaries.map((f) => [path.basename(f), fileStamp(f)])) }, { ...parent, dependsOn: uploads });
   }
 
-  /** Certificates, unit and (re)start of one member; returns the start step. */
-  private member(name: string, member: Host, args: EtcdClusterArgs, ca: CertificateAuthority, client: KeyPair): remote.Command {
+  /** Binaries, certificates, unit and the configured member list on one member. */
+  private prepare(name: string, member: Host, args: EtcdClusterArgs, ca: CertificateAuthority, client: KeyPair): PreparedMember {
     const target = args.targets.get(member.name)!;
     const prefix = `${name}-${member.name}`;
     const parent = { parent: this };
@@ -112,11 +126,11 @@ export class EtcdCluster extends pulumi.ComponentResource {
       address: member.address,
       dataDir: ETCD_DATA_DIR,
       pkiDir: ETCD_PKI_DIR,
-      initialCluster: initialCluster(args.members),
       clusterToken: `${args.clusterName}-etcd`,
+      bootstrapEnv: ETCD_BOOTSTRAP_ENV,
     });
     const install = this.install(prefix, target, args);
-    const files: Record<string, { content: pulumi.Input<string>; secret: boolean }> = {
+    const pkiFiles: Record<string, { content: pulumi.Input<string>; secret: boolean }> = {
       "ca.crt": { content: ca.certPem, secret: false },
       "server.crt": { content: server.certPem, secret: false },
       "server.key": { content: server.keyPem, secret: true },
@@ -125,18 +139,55 @@ export class EtcdCluster extends pulumi.ComponentResource {
       "client.crt": { content: client.certPem, secret: false },
       "client.key": { content: client.keyPem, secret: true },
     };
-    const written = Object.entries(files).map(([file, { content, secret }]) =>
+    const written = Object.entries(pkiFiles).map(([file, { content, secret }]) =>
       putFile(`${prefix}-file-${file.replace(".", "-")}`, target, { path: `${ETCD_PKI_DIR}/${file}`, content, mode: secret ? "0600" : "0644", secret }, { parent: this, dependsOn: [install] }),
     );
     const unitFile = putFile(`${prefix}-unit`, target, { path: "/etc/systemd/system/etcd.service", content: unit, mode: "0644" }, { parent: this, dependsOn: [install] });
-    return runScript(
-      `${prefix}-start`,
+    // Rewritten when the membership changes, without restarting anything: only a member that
+    // bootstraps a new cluster reads it.
+    const members = putFile(`${prefix}-initial-cluster`, target, { path: ETCD_INITIAL_CLUSTER_FILE, content: initialCluster(args.members), mode: "0644" }, { parent: this, dependsOn: [install] });
+    return {
+      member,
       target,
-      {
-        script: renderTemplate("scripts/apply-etcd.sh", { name: member.name, dataDir: ETCD_DATA_DIR }),
-        inputs: { unit, ca: ca.certPem, server: server.certPem, peer: peer.certPem, binaries: install.stdin.apply((s) => s ?? "") },
-      },
-      { parent: this, dependsOn: [...written, unitFile] },
-    );
+      prefix,
+      files: [...written, unitFile, members],
+      restartInputs: { unit, ca: ca.certPem, server: server.certPem, peer: peer.certPem, binaries: install.stdin.apply((s) => s ?? "") },
+    };
   }
+
+  /** Starts, joins or restarts one member (scripts/apply-etcd.sh); leaving the config stops and wipes it. */
+  private start(prepared: PreparedMember, after: pulumi.Resource[]): remote.Command {
+    const { member, target, prefix } = prepared;
+    const script = renderTemplate("scripts/apply-etcd.sh", {
+      name: member.name,
+      peerUrl: peerUrl(member),
+      dataDir: ETCD_DATA_DIR,
+      pkiDir: ETCD_PKI_DIR,
+      timeoutSeconds: 120,
+      initialClusterFile: ETCD_INITIAL_CLUSTER_FILE,
+      bootstrapEnv: ETCD_BOOTSTRAP_ENV,
+    });
+    return runScript(`${prefix}-start`, target, { script, inputs: prepared.restartInputs, deleteCommand: leaveCommand(target) }, { parent: this, dependsOn: after });
+  }
+}
+
+interface PreparedMember {
+  readonly member: Host;
+  readonly target: ReadyTarget;
+  readonly prefix: string;
+  readonly files: remote.Command[];
+  /** Changes to these restart the member. */
+  readonly restartInputs: Record<string, pulumi.Input<string>>;
+}
+
+export function peerUrl(member: Host): string {
+  return `https://${member.address}:2380`;
+}
+
+/**
+ * Run on a member's host when it leaves the config, after the prune step removed it from the
+ * cluster: stops etcd for good and wipes its data, so the host can serve again later.
+ */
+export function leaveCommand(target: ReadyTarget): string {
+  return `${target.sudo}sh -c 'systemctl disable --now etcd.service; rm -rf ${ETCD_DATA_DIR} ${ETCD_BOOTSTRAP_ENV} /etc/systemd/system/etcd.service && systemctl daemon-reload'`;
 }

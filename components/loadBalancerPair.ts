@@ -56,7 +56,7 @@ export class LoadBalancerPair extends pulumi.ComponentResource {
 
   private nginx(prefix: string, target: ReadyTarget, conf: string, install: remote.Command): remote.Command {
     const file = putFile(`${prefix}-nginx-conf`, target, { path: "/etc/nginx/nginx.conf", content: conf, mode: "0644" }, { parent: this, dependsOn: [install] });
-    return runScript(`${prefix}-nginx-apply`, target, { script: renderTemplate("scripts/apply-nginx.sh", {}), inputs: { conf } }, { parent: this, dependsOn: [file] });
+    return runScript(`${prefix}-nginx-apply`, target, { script: renderTemplate("scripts/apply-nginx.sh", {}), inputs: { conf }, deleteCommand: stopCommand(target, "nginx") }, { parent: this, dependsOn: [file] });
   }
 
   private keepalived(prefix: string, host: Host, target: ReadyTarget, args: LoadBalancerPairArgs, password: pulumi.Output<string>, after: pulumi.Resource[]): remote.Command {
@@ -72,7 +72,7 @@ export class LoadBalancerPair extends pulumi.ComponentResource {
     return runScript(
       `${prefix}-keepalived-apply`,
       target,
-      { script: renderTemplate("scripts/apply-keepalived.sh", {}), inputs: { conf, auth, check } },
+      { script: renderTemplate("scripts/apply-keepalived.sh", {}), inputs: { conf, auth, check }, deleteCommand: stopCommand(target, "keepalived") },
       { parent: this, dependsOn: files },
     );
   }
@@ -81,4 +81,9 @@ export class LoadBalancerPair extends pulumi.ComponentResource {
     const script = renderTemplate("scripts/wait-endpoint.sh", { address: args.endpoint.address, port: args.endpoint.port, timeoutSeconds: 90 });
     return runScript(`${name}-${host.name}-vip-answers`, args.targets.get(host.name)!, { script }, { parent: this, dependsOn: applied });
   }
+}
+
+/** Run on a host that leaves the load balancer: it must stop answering for the endpoint (and give up the VIP). */
+export function stopCommand(target: ReadyTarget, service: "nginx" | "keepalived"): string {
+  return `${target.sudo}systemctl disable --now ${service}.service`;
 }

@@ -6,7 +6,7 @@ import { remote } from "@pulumi/command";
 import { ClusterSpec, Host, WorkerPool as PoolSpec } from "../config/types";
 import { runScript } from "../lib/remote";
 import { renderTemplate } from "../lib/render";
-import { ControlPlane, joinNode } from "./controlPlane";
+import { ControlPlane, drainCommand, joinNode } from "./controlPlane";
 import { ReadyTarget } from "./hostInventory";
 import { setupNode } from "./nodeSetup";
 import { kubeadmJoinView } from "./nodeViews";
@@ -49,10 +49,4 @@ export class WorkerPool extends pulumi.ComponentResource {
       { parent: this, dependsOn: [joined] },
     );
   }
-}
-
-/** Run on the first master when a worker leaves the config, before the worker itself is reset. */
-export function drainCommand(master: ReadyTarget, node: string): string {
-  const kubectl = `${master.sudo}kubectl --kubeconfig=/etc/kubernetes/admin.conf`;
-  return `${kubectl} drain ${node} --ignore-daemonsets --delete-emptydir-data --force --timeout=120s; ${kubectl} delete node ${node} --ignore-not-found`;
 }

@@ -1,6 +1,7 @@
 // Guards against membership changes that lose data or availability. Compares the etcd members
 // and masters of the last deployment (a stack output) with the new config.
 import { Problems } from "./errors";
+import { ClusterSpec } from "./types";
 
 export interface Membership {
   readonly etcd: readonly string[];
@@ -24,4 +25,15 @@ export function checkMembershipChange(previous: Membership | undefined, next: Me
     problems.add("hosts", `only ${surviving} of the ${previous.etcd.length} current etcd members would remain, below the quorum of ${quorum}`, "keep a majority of the current members in every update");
   }
   problems.throwIfAny();
+}
+
+/**
+ * The spec with the master that ran `kubeadm init` (the first of the last deployment) first again,
+ * while it is configured: the first master's step is `kubeadm init`, so a master re-added at the
+ * head of the list must join the running cluster instead of initialising it a second time.
+ */
+export function keepInitMasterFirst(spec: ClusterSpec, previous: Membership | undefined): ClusterSpec {
+  const initMaster = spec.masters.find((m) => m.name === previous?.masters[0]);
+  if (!initMaster || spec.masters[0] === initMaster) return spec;
+  return { ...spec, masters: [initMaster, ...spec.masters.filter((m) => m !== initMaster)] };
 }

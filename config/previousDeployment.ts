@@ -2,20 +2,25 @@
 // itself, so that dangerous membership changes are refused before any resource is touched.
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./errors";
-import { checkMembershipChange, Membership } from "./membership";
+import { checkMembershipChange, keepInitMasterFirst, Membership } from "./membership";
 import { ClusterSpec } from "./types";
 
 export function membershipOf(spec: ClusterSpec): Membership {
   return { etcd: spec.etcd.members.map((h) => h.name), masters: spec.masters.map((h) => h.name) };
 }
 
-export async function guardMembershipChange(spec: ClusterSpec): Promise<void> {
+/**
+ * The spec to deploy: the membership change checked against the last deployment, and the master
+ * that ran `kubeadm init` kept first (see keepInitMasterFirst).
+ */
+export async function againstPreviousDeployment(spec: ClusterSpec): Promise<ClusterSpec> {
   const self = new pulumi.StackReference(`${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`);
-  const details = await self.getOutputDetails("membership");
+  const previous = (await self.getOutputDetails("membership")).value as Membership | undefined;
   try {
-    checkMembershipChange(details.value as Membership | undefined, membershipOf(spec));
+    checkMembershipChange(previous, membershipOf(spec));
   } catch (err) {
     if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
     throw err;
   }
+  return keepInitMasterFirst(spec, previous);
 }

@@ -42,7 +42,9 @@ export function createCa(name: string, commonName: string, opts: pulumi.CustomRe
 export type Usage = "server" | "client" | "peer";
 
 const USES: Record<Usage, string[]> = {
-  server: ["digital_signature", "key_encipherment", "server_auth"],
+  // etcd's own gRPC gateway dials its client port with the server certificate: as in kubeadm's
+  // etcd PKI, the server certificate is a client certificate too.
+  server: ["digital_signature", "key_encipherment", "server_auth", "client_auth"],
   client: ["digital_signature", "key_encipherment", "client_auth"],
   peer: ["digital_signature", "key_encipherment", "server_auth", "client_auth"],
 };

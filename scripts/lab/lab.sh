@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # kubeha lab: real Debian hosts on this machine (systemd-nspawn on a bridge).
 # Usage: npm run lab -- up | down | status [--json] | ssh HOST [CMD...] |
-#                       stop HOST | start HOST | image
+#                       stop HOST | start HOST | rebuild HOST | image
 # See scripts/lab/README.md.
 set -euo pipefail
 
@@ -32,6 +32,8 @@ usage: npm run lab -- COMMAND
   ssh HOST [CMD...]  ssh as root into a host (interactive without CMD)
   stop HOST          hard power-off of a host (its disk stays)
   start HOST         boot a stopped host again
+  rebuild HOST       replace a host by a fresh one (same name and address, empty disk), booted:
+                     a machine reinstalled after a failure
   image              only build the cached image
 EOF
   exit 2
@@ -72,6 +74,12 @@ main() {
       ;;
     start)
       need_host "${1:-}"
+      lab_start_host "$1"
+      ;;
+    rebuild)
+      need_host "${1:-}"
+      require_root
+      host_remove "$1"
       lab_start_host "$1"
       ;;
     image)

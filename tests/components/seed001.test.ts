@@ -9,7 +9,10 @@ describeTopology("seed 001: external etcd, dedicated load balancers", seed001, (
     expect(units.map((u) => u.host).sort()).toEqual(["192.168.109.134", "192.168.109.135", "192.168.109.136"]);
     const unit = units.find((u) => u.host === "192.168.109.136")!.content;
     expect(unit).toContain("--listen-client-urls=https://192.168.109.136:2379,https://127.0.0.1:2379");
-    expect(unit).toContain("--initial-cluster=master1=https://192.168.109.134:2380,master2=https://192.168.109.135:2380,node1=https://192.168.109.136:2380");
+    // The membership lives beside the unit: a change to it restarts nothing.
+    expect(unit).not.toContain("--initial-cluster=");
+    const members = run().files().find((f) => f.path === "/etc/etcd/initial-cluster" && f.host === "192.168.109.136")!.content;
+    expect(members).toBe("master1=https://192.168.109.134:2380,master2=https://192.168.109.135:2380,node1=https://192.168.109.136:2380");
     expect(unit).toContain("--client-cert-auth=true");
     expect(unit).toContain("--peer-client-cert-auth=true");
     expect(unit).not.toMatch(/http:\/\//);
@@ -39,8 +42,11 @@ describeTopology("seed 001: external etcd, dedicated load balancers", seed001, (
     expect(run().waitsFor("kubeha-etcd-healthy", "kubeha-etcd-node1-start")).toBe(true);
   });
 
-  test("etcd members start in parallel", () => {
-    expect(run().waitsFor("kubeha-etcd-master2-start", "kubeha-etcd-master1-start")).toBe(false);
+  test("departed members are pruned first, then members start one after the other (rolling restarts)", () => {
+    expect(run().waitsFor("kubeha-etcd-master1-start", "kubeha-etcd-prune")).toBe(true);
+    expect(run().waitsFor("kubeha-etcd-master2-start", "kubeha-etcd-master1-start")).toBe(true);
+    expect(run().waitsFor("kubeha-etcd-node1-start", "kubeha-etcd-master2-start")).toBe(true);
+    expect(run().waitsFor("kubeha-etcd-healthy", "kubeha-etcd-node1-start")).toBe(true);
   });
 
   test("both masters get their apiserver SANs: VIP, every master, loopback", () => {

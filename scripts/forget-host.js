@@ -1,0 +1,64 @@
+// Drops a dead host's remote steps from a stack's state, so that `pulumi up` can remove it from
+// the cluster: the steps that would run on it (kubeadm reset, etcd leave, stopping nginx and
+// keepalived) cannot reach it. Steps that run elsewhere on its behalf (draining and deleting its
+// Node from a master, removing its etcd member) stay, and run at the next `pulumi up`.
+// Usage (through scripts/forget-host.sh): node forget-host.js STACK HOST
+// The host must already be gone from the stack's config. Secrets are decrypted in memory only,
+// to read each step's connection address; the state written back is the encrypted export.
+"use strict";
+const { execFileSync } = require("child_process");
+const fs = require("fs");
+const os = require("os");
+const path = require("path");
+
+const [stack, host] = process.argv.slice(2);
+if (!stack || !host) {
+  console.error("usage: npm run forget-host -- STACK HOST");
+  process.exit(2);
+}
+const pulumi = (args, opts = {}) => execFileSync("pulumi", [...args, "--stack", stack, "--non-interactive"], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024, ...opts });
+const fail = (message) => {
+  console.error(`[forget-host] ${message}`);
+  process.exit(1);
+};
+
+const configured = JSON.parse(pulumi(["config", "get", "kubeha:hosts", "--json"])).value;
+if (JSON.parse(configured).some((h) => h.name === host)) {
+  fail(`${host} is still in kubeha:hosts of stack ${stack}. Fix: remove it from the config first; forget-host is for a host that left it and cannot be reached.`);
+}
+
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const plain = (value) => (value && typeof value === "object" && SECRET_SIG in value ? JSON.parse(value.plaintext ?? "null") : value);
+const connectionHost = (resource) => plain(plain(resource.inputs?.connection)?.host);
+const isRemote = (resource) => resource.type.startsWith("command:remote:");
+const nameOf = (urn) => urn.split("::").pop();
+
+// Where the host was: the address its reachability check connected to.
+const revealed = JSON.parse(pulumi(["stack", "export", "--show-secrets"])).deployment.resources ?? [];
+const probe = revealed.find((r) => isRemote(r) && nameOf(r.urn).endsWith(`-hosts-${host}-reachable`));
+if (!probe) fail(`stack ${stack} has no steps for a host named ${host} (nothing to forget)`);
+const address = connectionHost(probe);
+const forget = new Set(revealed.filter((r) => isRemote(r) && connectionHost(r) === address).map((r) => r.urn));
+
+const exported = JSON.parse(pulumi(["stack", "export"]));
+const resources = exported.deployment.resources;
+exported.deployment.resources = resources
+  .filter((r) => !forget.has(r.urn))
+  .map((r) => {
+    const kept = (urns) => (urns ?? []).filter((u) => !forget.has(u));
+    const next = { ...r };
+    if (r.dependencies) next.dependencies = kept(r.dependencies);
+    if (r.propertyDependencies) next.propertyDependencies = Object.fromEntries(Object.entries(r.propertyDependencies).map(([k, v]) => [k, kept(v)]));
+    if (r.deletedWith && forget.has(r.deletedWith)) delete next.deletedWith;
+    return next;
+  });
+exported.deployment.pending_operations = (exported.deployment.pending_operations ?? []).filter((op) => !forget.has(op.resource?.urn));
+
+const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kubeha-forget-")), "state.json");
+fs.writeFileSync(file, JSON.stringify(exported), { mode: 0o600 });
+try {
+  pulumi(["stack", "import", "--file", file]);
+} finally {
+  fs.rmSync(path.dirname(file), { recursive: true, force: true });
+}
+console.log(`[forget-host] ${host} (${address}): ${forget.size} steps that ran on it dropped from stack ${stack}'s state; run \`pulumi up\` to remove it from the cluster`);
