@@ -148,10 +148,15 @@ export function resetCommand(target: ReadyTarget, step: "init" | "join"): string
 /** Which kubeha step (init or join) owns kubeadm on a node: written by both scripts. */
 export const KUBEADM_STEP_FILE = "/etc/kubeha/kubeadm-step";
 
-/** Run on a master when a node leaves the config, before the node itself is reset. */
+/**
+ * Run on a master when a node leaves the config, before the node itself is reset: drains it while
+ * it is Ready (a dead node's pods cannot terminate, so draining it would only wait out the timeout),
+ * then deletes its Node.
+ */
 export function drainCommand(master: ReadyTarget, node: string): string {
   const kubectl = `${master.sudo}kubectl --kubeconfig=/etc/kubernetes/admin.conf`;
-  return `${kubectl} drain ${node} --ignore-daemonsets --delete-emptydir-data --force --timeout=120s; ${kubectl} delete node ${node} --ignore-not-found`;
+  const ready = `${kubectl} get node ${node} -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null | grep -qx True`;
+  return `if ${ready}; then ${kubectl} drain ${node} --ignore-daemonsets --delete-emptydir-data --force --timeout=120s; fi; ${kubectl} delete node ${node} --ignore-not-found`;
 }
 
 /** A kubeadm bootstrap token "[a-z0-9]{6}.[a-z0-9]{16}", a secret from @pulumi/random. */

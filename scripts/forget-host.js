@@ -1,19 +1,23 @@
-// Drops a dead host's remote steps from a stack's state, so that `pulumi up` can remove it from
-// the cluster: the steps that would run on it (kubeadm reset, etcd leave, stopping nginx and
-// keepalived) cannot reach it. Steps that run elsewhere on its behalf (draining and deleting its
-// Node from a master, removing its etcd member) stay, and run at the next `pulumi up`.
-// Usage (through scripts/forget-host.sh): node forget-host.js STACK HOST
-// The host must already be gone from the stack's config. Secrets are decrypted in memory only,
-// to read each step's connection address; the state written back is the encrypted export.
+// Drops the remote steps that ran on a host from a stack's state. Two uses:
+// - the host is dead and left the config: `pulumi up` can then remove it from the cluster, since
+//   the steps that would run on it (kubeadm reset, etcd leave, stopping nginx and keepalived)
+//   cannot reach it. Steps that run elsewhere on its behalf (draining and deleting its Node from a
+//   master, removing its etcd member) stay, and run at that `pulumi up`;
+// - the host was reinstalled under the same name and address (--rebuilt): remote steps cannot see
+//   that, and the next `pulumi up` runs all of its steps again.
+// Usage (through scripts/forget-host.sh): node forget-host.js STACK HOST [--rebuilt]
+// Secrets are decrypted in memory only, to read each step's connection address; the state
+// written back is the encrypted export.
 "use strict";
 const { execFileSync } = require("child_process");
 const fs = require("fs");
 const os = require("os");
 const path = require("path");
 
-const [stack, host] = process.argv.slice(2);
+const rebuilt = process.argv.includes("--rebuilt");
+const [stack, host] = process.argv.slice(2).filter((a) => a !== "--rebuilt");
 if (!stack || !host) {
-  console.error("usage: npm run forget-host -- STACK HOST");
+  console.error("usage: npm run forget-host -- STACK HOST [--rebuilt]");
   process.exit(2);
 }
 const pulumi = (args, opts = {}) => execFileSync("pulumi", [...args, "--stack", stack, "--non-interactive"], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024, ...opts });
@@ -23,9 +27,11 @@ const fail = (message) => {
 };
 
 const configured = JSON.parse(pulumi(["config", "get", "kubeha:hosts", "--json"])).value;
-if (JSON.parse(configured).some((h) => h.name === host)) {
-  fail(`${host} is still in kubeha:hosts of stack ${stack}. Fix: remove it from the config first; forget-host is for a host that left it and cannot be reached.`);
+const inConfig = JSON.parse(configured).some((h) => h.name === host);
+if (inConfig && !rebuilt) {
+  fail(`${host} is still in kubeha:hosts of stack ${stack}. Fix: if it is dead, remove it from the config first; if it was reinstalled under the same name and address, pass --rebuilt.`);
 }
+if (!inConfig && rebuilt) fail(`--rebuilt: ${host} is not in kubeha:hosts of stack ${stack}. Fix: add it back to the config, or drop --rebuilt for a host that left.`);
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const plain = (value) => (value && typeof value === "object" && SECRET_SIG in value ? JSON.parse(value.plaintext ?? "null") : value);
@@ -61,4 +67,5 @@ try {
 } finally {
   fs.rmSync(path.dirname(file), { recursive: true, force: true });
 }
-console.log(`[forget-host] ${host} (${address}): ${forget.size} steps that ran on it dropped from stack ${stack}'s state; run \`pulumi up\` to remove it from the cluster`);
+const next = rebuilt ? "to run them again on the rebuilt host" : "to remove it from the cluster";
+console.log(`[forget-host] ${host} (${address}): ${forget.size} steps that ran on it dropped from stack ${stack}'s state; run \`pulumi up\` ${next}`);

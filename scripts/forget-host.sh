@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `npm run forget-host -- STACK HOST`: drops the steps of a dead host that left the config from
-# the stack's state (see forget-host.js), so that the next `pulumi up` can remove it.
+# `npm run forget-host -- STACK HOST [--rebuilt]`: drops the steps that ran on a host from the
+# stack's state (see forget-host.js): a dead host that left the config, or one reinstalled.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -2,11 +2,13 @@
 // hosts of a second lab (tests/fixtures/topologyLab.ts) and checked where it differs:
 // - seed 000: stacked etcd under kubeadm, keepalived + nginx on the masters;
 // - seed 001: external etcd on the masters, keepalived + nginx on two dedicated hosts;
-// - seed 002: no VIP, an nginx on every node proxying 127.0.0.1:16443 to all apiservers.
+// - seed 002: no VIP, an nginx on every node proxying 127.0.0.1:16443 to all apiservers;
+// - seed 003's shape (external etcd and the VIP on the masters), whose first master dies and is
+//   replaced by a new host.
 // Each ends with a second `pulumi up` that changes nothing.
-import { describeWithPlugins } from "../fixtures/pulumiCli";
+import { describeWithPlugins, forgetHost } from "../fixtures/pulumiCli";
 import { waitFor } from "../fixtures/lab";
-import { freshTopology, removeTopologyLab, T_HOSTS, T_VIP, tKubectl, tLab, tLastChanges, tReadyNodes, tSsh, tSshOk, tUp, THost } from "../fixtures/topologyLab";
+import { freshTopology, removeTopologyLab, T_STACK, writeTopology, T_HOSTS, T_VIP, tKubectl, tLab, tLastChanges, tReadyNodes, tSsh, tSshOk, tUp, THost } from "../fixtures/topologyLab";
 
 jest.setTimeout(1200000);
 
@@ -128,6 +130,61 @@ describeReal("seed topologies in a second lab", () => {
       } finally {
         tSshOk("m1", "mv /etc/kubernetes/kube-apiserver.yaml.stopped /etc/kubernetes/manifests/kube-apiserver.yaml");
       }
+    });
+
+    test("a second pulumi up changes nothing", () => secondUpChangesNothing());
+  });
+
+  describe("seed 003's shape: the first master dies and a new host (m4) replaces it", () => {
+    const settings = { etcdTopology: "external", apiEndpoint: "vip", vip: T_VIP, vrrpInterface: "host0" };
+    const cp = ["master", "etcd", "lb"];
+    const etcdctl = "ETCDCTL_API=3 etcdctl --cacert=/etc/etcd/pki/ca.crt --cert=/etc/etcd/pki/client.crt --key=/etc/etcd/pki/client.key --endpoints=https://127.0.0.1:2379";
+    beforeAll(() =>
+      freshTopology(
+        [
+          { name: "m1", roles: cp, vrrpPriority: 150 },
+          { name: "m2", roles: cp, vrrpPriority: 140 },
+          { name: "m3", roles: cp, vrrpPriority: 130 },
+          { name: "w1", roles: ["worker"] },
+        ],
+        settings,
+      ),
+    );
+
+    test("deploys: every node Ready, the VIP on m1", async () => {
+      await deployAndWaitReady("seed 003 shape");
+      expect(vipHolders(["m1", "m2", "m3"])).toEqual(["m1"]);
+    });
+
+    test("m1 hard-stopped for good, removed from the config with m4 (on lb2) added: m4 takes its place", async () => {
+      tLab(["stop", "m1"]);
+      await waitFor("VIP on m2", () => vipHolders(["m2", "m3"]).join() === "m2", 30000, 500);
+      // As when an operator replaces a dead host: its Node has been NotReady for a while.
+      await waitFor("m1's Node NotReady", () => tKubectl(["get", "node", "m1", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"]).stdout.trim() === "Unknown", 180000, 2000);
+      writeTopology(
+        [
+          { name: "m2", roles: cp, vrrpPriority: 140 },
+          { name: "m3", roles: cp, vrrpPriority: 130 },
+          { name: "m4", on: "lb2", roles: cp, vrrpPriority: 120 },
+          { name: "w1", roles: ["worker"] },
+        ],
+        settings,
+      );
+      // m1 cannot be reached: its own steps (reset, etcd leave) are dropped from the state.
+      const forgot = forgetHost(T_STACK, "m1");
+      expect({ status: forgot.status, stderr: forgot.stderr }).toEqual({ status: 0, stderr: "" });
+      const seconds = tUp();
+      console.log(`replacing m1 by m4: pulumi up ${seconds.toFixed(0)} s`);
+      await waitFor("m2, m3, m4, w1 Ready", () => tReadyNodes().join() === "m2,m3,m4,w1", 300000, 2000);
+      // m1's Node was deleted from a survivor; its etcd member removed before m4 joined.
+      expect(tKubectl(["get", "nodes", "-o", "name"]).stdout.trim().split("\n").sort()).toEqual(["node/m2", "node/m3", "node/m4", "node/w1"]);
+      const members = tSshOk("m2", `${etcdctl} member list`).trim().split("\n").map((line) => line.split(", ").slice(1, 3).join(" "));
+      expect(members.sort()).toEqual(["started m2", "started m3", "started m4"]);
+      expect(tSshOk("lb2", `${etcdctl} endpoint health --cluster`)).not.toMatch(/unhealthy/);
+      // m2 is now the first master: it kept its control plane (its old join step was not allowed to reset it).
+      expect(tSshOk("m2", "cat /etc/kubeha/kubeadm-step; test -f /etc/kubernetes/kubelet.conf && echo kubelet.conf").trim().split("\n")).toEqual(["init", "kubelet.conf"]);
+      expect(vipHolders(["m2", "m3", "lb2"])).toEqual(["m2"]);
+      expect(tKubectl(["get", "--raw", "/readyz"]).stdout).toBe("ok");
     });
 
     test("a second pulumi up changes nothing", () => secondUpChangesNothing());
