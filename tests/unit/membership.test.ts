@@ -1,4 +1,5 @@
-import { checkMembershipChange } from "../../config/membership";
+import { checkMembershipChange, keepInitMasterFirst } from "../../config/membership";
+import { ClusterSpec } from "../../config/types";
 
 const three = { etcd: ["m1", "m2", "m3"], masters: ["m1", "m2", "m3"] };
 
@@ -22,4 +23,19 @@ test("removing two masters at once is refused", () => {
 
 test("going below the current quorum is refused", () => {
   expect(() => checkMembershipChange(three, { etcd: ["x", "y", "z"], masters: three.masters })).toThrow(/only 0 of the 3 current etcd members would remain, below the quorum of 2/);
+});
+
+describe("keepInitMasterFirst", () => {
+  const host = (name: string) => ({ name, address: `10.0.0.${name.slice(1)}`, roles: ["master"] });
+  const spec = (...names: string[]) => ({ masters: names.map(host) }) as unknown as ClusterSpec;
+  const previous = (...masters: string[]) => ({ etcd: masters, masters });
+
+  test("the master that ran kubeadm init comes first again, the others keep their order", () => {
+    expect(keepInitMasterFirst(spec("m1", "m2", "m3"), previous("m2", "m1", "m3")).masters.map((m) => m.name)).toEqual(["m2", "m1", "m3"]);
+  });
+
+  test("a first deployment, or an init master that left the config, keeps the config's order", () => {
+    expect(keepInitMasterFirst(spec("m1", "m2", "m3"), undefined).masters.map((m) => m.name)).toEqual(["m1", "m2", "m3"]);
+    expect(keepInitMasterFirst(spec("m2", "m3", "m4"), previous("m1", "m2", "m3")).masters.map((m) => m.name)).toEqual(["m2", "m3", "m4"]);
+  });
 });
