@@ -8,7 +8,7 @@ import { ClusterSpec, Host } from "../config/types";
 import { putFile, runScript } from "../lib/remote";
 import { renderTemplate } from "../lib/render";
 import { ClusterPki } from "./clusterPki";
-import { EtcdCluster } from "./etcdCluster";
+import { EtcdCluster, peerUrl, STACKED_ETCD_PKI_DIR } from "./etcdCluster";
 import { ReadyTarget } from "./hostInventory";
 import { setupNode } from "./nodeSetup";
 import { caCertHash, EXTERNAL_ETCD_PKI, externalEndpoint, kubeadmInitView, kubeadmJoinView, kubeconfigView } from "./nodeViews";
@@ -71,6 +71,7 @@ export class ControlPlane extends pulumi.ComponentResource {
       );
       if (index === 0) {
         previous = this.init(prefix, master, target, args, [...placed, ...gate]);
+        if (stacked) previous = this.pruneStackedEtcd(prefix, target, spec.masters, previous);
         tokenReady = this.issueToken(prefix, target, args.joiners, previous);
       } else {
         previous = this.join(prefix, master, target, args, [...placed, previous!, tokenReady!]);
@@ -91,6 +92,12 @@ export class ControlPlane extends pulumi.ComponentResource {
     const config = renderTemplate("kubeadm/init.yaml", kubeadmInitView(args.spec, master, args.etcd?.endpoints ?? [], [...args.spec.kubernetes.ignorePreflightErrors]));
     const file = putFile(`${prefix}-kubeadm-config`, target, { path: "/etc/kubeha/kubeadm-init.yaml", content: config, mode: "0600" }, { parent: this, dependsOn: after });
     return runScript(`${prefix}-kubeadm-init`, target, { script: renderTemplate("scripts/kubeadm-init.sh", {}), inputs: { config }, deleteCommand: resetCommand(target, "init") }, { parent: this, dependsOn: [file] });
+  }
+
+  /** Stacked etcd: members of masters that left the config go before the other masters join. */
+  private pruneStackedEtcd(prefix: string, target: ReadyTarget, masters: readonly Host[], initialised: remote.Command): remote.Command {
+    const script = renderTemplate("scripts/etcd-prune-stacked.sh", { peerUrls: masters.map(peerUrl).join(" "), pkiDir: STACKED_ETCD_PKI_DIR, timeoutSeconds: 120 });
+    return runScript(`${prefix}-etcd-prune`, target, { script }, { parent: this, dependsOn: [initialised] });
   }
 
   /**

@@ -41,4 +41,12 @@ describeTopology("seed 000: stacked etcd, VIP on the masters", seed000, (run) =>
   test("the kubeconfig points at the VIP", () => {
     expect(run().outputs.kubeconfig).toContain("server: https://172.26.133.160:16443");
   });
+
+  test("etcd members of masters that left the config are removed on the first master before the others join", () => {
+    const prune = run().named("kubeha-cp-kube-master01-etcd-prune").inputs as { stdin: string; connection: { host: string } };
+    expect(prune.connection.host).toBe("172.26.133.161");
+    expect(prune.stdin).toContain('PEER_URLS="https://172.26.133.161:2380 https://172.26.133.162:2380 https://172.26.133.163:2380"');
+    expect(run().waitsFor("kubeha-cp-kube-master01-etcd-prune", "kubeha-cp-kube-master01-kubeadm-init")).toBe(true);
+    expect(run().waitsFor("kubeha-cp-kube-master02-kubeadm-join", "kubeha-cp-kube-master01-etcd-prune")).toBe(true);
+  });
 });

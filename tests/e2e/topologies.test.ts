@@ -32,6 +32,38 @@ function secondUpChangesNothing(): void {
   expect(tLastChanges()).toEqual({});
 }
 
+/**
+ * Hard-stops m1 for good, then replaces it in the config by m4 on the lab host lb2 (the other
+ * hosts as before, the VIP priorities 140, 130 and 120), forgets m1's steps and runs `pulumi up`:
+ * m4 must take m1's place, m1's Node must be gone, and m2, now the first master, must keep its
+ * control plane (its old join step may not reset it).
+ */
+async function replaceFirstMaster(roles: string[], settings: Record<string, string>): Promise<void> {
+  tLab(["stop", "m1"]);
+  await waitFor("VIP on m2", () => vipHolders(["m2", "m3"]).join() === "m2", 30000, 500);
+  // As when an operator replaces a dead host: its Node has been NotReady for a while.
+  await waitFor("m1's Node NotReady", () => tKubectl(["get", "node", "m1", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"]).stdout.trim() === "Unknown", 180000, 2000);
+  writeTopology(
+    [
+      { name: "m2", roles, vrrpPriority: 140 },
+      { name: "m3", roles, vrrpPriority: 130 },
+      { name: "m4", on: "lb2", roles, vrrpPriority: 120 },
+      { name: "w1", roles: ["worker"] },
+    ],
+    settings,
+  );
+  // m1 cannot be reached: its own steps (reset, etcd leave) are dropped from the state.
+  const forgot = forgetHost(T_STACK, "m1");
+  expect({ status: forgot.status, stderr: forgot.stderr }).toEqual({ status: 0, stderr: "" });
+  const seconds = tUp();
+  console.log(`replacing m1 by m4 (${settings.etcdTopology} etcd): pulumi up ${seconds.toFixed(0)} s`);
+  await waitFor("m2, m3, m4, w1 Ready", () => tReadyNodes().join() === "m2,m3,m4,w1", 300000, 2000);
+  expect(tKubectl(["get", "nodes", "-o", "name"]).stdout.trim().split("\n").sort()).toEqual(["node/m2", "node/m3", "node/m4", "node/w1"]);
+  expect(tSshOk("m2", "cat /etc/kubeha/kubeadm-step; test -f /etc/kubernetes/kubelet.conf && echo kubelet.conf").trim().split("\n")).toEqual(["init", "kubelet.conf"]);
+  expect(vipHolders(["m2", "m3", "lb2"])).toEqual(["m2"]);
+  expect(tKubectl(["get", "--raw", "/readyz"]).stdout).toBe("ok");
+}
+
 describeReal("seed topologies in a second lab", () => {
   afterAll(() => removeTopologyLab());
 
@@ -58,6 +90,16 @@ describeReal("seed topologies in a second lab", () => {
     });
 
     test("a second pulumi up changes nothing", () => secondUpChangesNothing());
+
+    test("m1 hard-stopped for good and replaced by m4 (on lb2): kubeadm's etcd drops m1's member and adds m4's", async () => {
+      await replaceFirstMaster(["master", "lb"], { etcdTopology: "stacked", apiEndpoint: "vip", vip: T_VIP, vrrpInterface: "host0" });
+      const etcdPods = tKubectl(["-n", "kube-system", "get", "pods", "-l", "component=etcd", "-o", "jsonpath={range .items[*]}{.spec.nodeName}={.status.phase}{\"\\n\"}{end}"]);
+      expect(etcdPods.stdout.trim().split("\n").sort()).toEqual(["m2=Running", "m3=Running", "m4=Running"]);
+      const members = tSshOk("m2", "curl -s --cacert /etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/etcd/healthcheck-client.crt --key /etc/kubernetes/pki/etcd/healthcheck-client.key -X POST -d '{}' https://127.0.0.1:2379/v3/cluster/member/list");
+      expect([...members.matchAll(/"peerURLs":\["([^"]+)"/g)].map((m) => m[1]).sort()).toEqual([`https://${T_HOSTS.m2}:2380`, `https://${T_HOSTS.m3}:2380`, `https://${T_HOSTS.lb2}:2380`]);
+    });
+
+    test("then a second pulumi up changes nothing", () => secondUpChangesNothing());
   });
 
   describe("seed 001: external etcd on the masters, keepalived + nginx on two dedicated hosts", () => {
@@ -157,34 +199,11 @@ describeReal("seed topologies in a second lab", () => {
     });
 
     test("m1 hard-stopped for good, removed from the config with m4 (on lb2) added: m4 takes its place", async () => {
-      tLab(["stop", "m1"]);
-      await waitFor("VIP on m2", () => vipHolders(["m2", "m3"]).join() === "m2", 30000, 500);
-      // As when an operator replaces a dead host: its Node has been NotReady for a while.
-      await waitFor("m1's Node NotReady", () => tKubectl(["get", "node", "m1", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"]).stdout.trim() === "Unknown", 180000, 2000);
-      writeTopology(
-        [
-          { name: "m2", roles: cp, vrrpPriority: 140 },
-          { name: "m3", roles: cp, vrrpPriority: 130 },
-          { name: "m4", on: "lb2", roles: cp, vrrpPriority: 120 },
-          { name: "w1", roles: ["worker"] },
-        ],
-        settings,
-      );
-      // m1 cannot be reached: its own steps (reset, etcd leave) are dropped from the state.
-      const forgot = forgetHost(T_STACK, "m1");
-      expect({ status: forgot.status, stderr: forgot.stderr }).toEqual({ status: 0, stderr: "" });
-      const seconds = tUp();
-      console.log(`replacing m1 by m4: pulumi up ${seconds.toFixed(0)} s`);
-      await waitFor("m2, m3, m4, w1 Ready", () => tReadyNodes().join() === "m2,m3,m4,w1", 300000, 2000);
-      // m1's Node was deleted from a survivor; its etcd member removed before m4 joined.
-      expect(tKubectl(["get", "nodes", "-o", "name"]).stdout.trim().split("\n").sort()).toEqual(["node/m2", "node/m3", "node/m4", "node/w1"]);
+      await replaceFirstMaster(cp, settings);
+      // m1's etcd member was removed before m4 joined.
       const members = tSshOk("m2", `${etcdctl} member list`).trim().split("\n").map((line) => line.split(", ").slice(1, 3).join(" "));
       expect(members.sort()).toEqual(["started m2", "started m3", "started m4"]);
       expect(tSshOk("lb2", `${etcdctl} endpoint health --cluster`)).not.toMatch(/unhealthy/);
-      // m2 is now the first master: it kept its control plane (its old join step was not allowed to reset it).
-      expect(tSshOk("m2", "cat /etc/kubeha/kubeadm-step; test -f /etc/kubernetes/kubelet.conf && echo kubelet.conf").trim().split("\n")).toEqual(["init", "kubelet.conf"]);
-      expect(vipHolders(["m2", "m3", "lb2"])).toEqual(["m2"]);
-      expect(tKubectl(["get", "--raw", "/readyz"]).stdout).toBe("ok");
     });
 
     test("a second pulumi up changes nothing", () => secondUpChangesNothing());
