@@ -134,7 +134,10 @@ done
 
 echo "[bench] 500 requests through the VIP with one apiserver stopped"
 until all_ready && [[ $(holder) == m1 ]]; do sleep 1; done
-until lab ssh m2 "curl -sk --max-time 1 https://127.0.0.1:6443/readyz" 2>/dev/null | grep -qx ok; do sleep 1; done
+# Every apiserver ready first: a master restarted by the rounds above may still be warming up,
+# and its "not ready" answers would be counted against the one stopped here.
+apiserver_ready() { lab ssh "$1" "curl -sk --max-time 1 https://127.0.0.1:6443/readyz" 2>/dev/null | grep -qx ok; }
+for h in m1 m2 m3; do until apiserver_ready "$h"; do sleep 1; done; done
 lab ssh m2 "mv /etc/kubernetes/manifests/kube-apiserver.yaml /etc/kubernetes/kube-apiserver.yaml.stopped"
 while lab ssh m2 "curl -sk --max-time 1 https://127.0.0.1:6443/readyz" 2>/dev/null | grep -qx ok; do sleep 0.5; done
 failed=0
