@@ -178,6 +178,11 @@ host_start() {
   if [[ -n "$(host_pids "${name}")" ]]; then
     host_kill "${name}"
   fi
+  # A veth that outlived its host (the kernel reaps network namespaces late) would make
+  # systemd-nspawn fail with "File exists".
+  if net_veth_exists "${name}"; then
+    host_kill "${name}"
+  fi
   host_prepare "${name}"
   dir="$(host_dir "${name}")"
   root="$(host_root "${name}")"
@@ -203,6 +208,8 @@ host_start() {
       >>"${dir}/console.log" 2>&1 </dev/null
   ) &
   echo "$!" >"${dir}/nspawn.pid"
+  # Not a job of this shell: no "Killed" notice when a later `stop` pulls the plug.
+  disown "$!"
   log "${name}: booting (pid $!, log ${dir}/console.log)"
 }
 
@@ -261,17 +268,45 @@ host_stop() {
   log "${name}: powered off"
 }
 
-# host_remove NAME: power off and delete the host's disk and state.
+# host_remove NAME: power off and delete the host's disk and state. The directory is renamed
+# out of the way first, so that an interrupted removal never leaves a half-deleted disk behind
+# for the next `up` to boot from.
 host_remove() {
-  local name="$1"
+  local name="$1" trash
   host_stop "${name}"
-  rm -rf --one-file-system "$(host_dir "${name}")"
+  trash="${HOSTS_DIR}/.removing-${name}-$$"
+  mv "$(host_dir "${name}")" "${trash}"
+  rm -rf --one-file-system "${trash}"
 }
 
-# host_wait_ssh TIMEOUT NAME...: wait until every host answers SSH.
+# Directories of removals that were interrupted (see host_remove).
+host_purge_removed() {
+  local d
+  for d in "${HOSTS_DIR}"/.removing-*/; do
+    [[ -d "${d}" ]] || continue
+    mountpoint -q "${d}root" && { umount "${d}root" 2>/dev/null || umount -l "${d}root"; }
+    rm -rf --one-file-system "${d}"
+    log "removed $(basename "${d}"), left by an interrupted removal"
+  done
+}
+
+# host_console_tail NAME: the last lines of a host's console, indented, for error messages.
+host_console_tail() {
+  tail -n "${2:-15}" "$(host_dir "$1")/console.log" 2>/dev/null |
+    awk '{ gsub(/\033\[[0-9;]*m/, ""); print "    | " $0 }' || true
+}
+
+LAB_SSH_RESTART_AFTER="${KUBEHA_LAB_SSH_RESTART_AFTER:-60}"
+
+# host_wait_ssh TIMEOUT NAME...: wait until every host answers SSH. A host whose boot died, or
+# that still does not answer after LAB_SSH_RESTART_AFTER seconds while it runs, is powered off
+# and booted again, once, with its console shown (a boot can stall, e.g. on a host killed
+# mid-write); then the wait goes on until TIMEOUT, and its failure shows the console and
+# what ssh said.
 host_wait_ssh() {
-  local timeout="$1" start name addr idx
+  local timeout="$1" start name addr idx waited
   local -a pending waiting probes
+  local -A restarted=() said=()
   shift
   start="$(now)"
   pending=("$@")
@@ -280,7 +315,7 @@ host_wait_ssh() {
     probes=()
     for name in "${pending[@]}"; do
       addr="$(host_address "${name}")"
-      lab_ssh "${addr}" true >/dev/null 2>&1 &
+      lab_ssh "${addr}" true >"$(host_dir "${name}")/ssh-probe.log" 2>&1 &
       probes+=("$!")
     done
     idx=0
@@ -290,11 +325,33 @@ host_wait_ssh() {
     done
     pending=("${waiting[@]+"${waiting[@]}"}")
     [[ ${#pending[@]} -eq 0 ]] && break
-    if awk -v s="${start}" -v e="$(now)" -v t="${timeout}" 'BEGIN { exit !(e - s > t) }'; then
-      die "no SSH after ${timeout}s from: ${pending[*]} (see $(host_dir "${pending[0]}")/console.log)"
+    waited="$(awk -v s="${start}" -v e="$(now)" 'BEGIN { printf "%d", e - s }')"
+    for name in "${pending[@]}"; do
+      said["${name}"]="$(tr '\n' ' ' <"$(host_dir "${name}")/ssh-probe.log" 2>/dev/null)"
+      [[ -z "${restarted[${name}]:-}" ]] || continue
+      if ! host_running "${name}"; then
+        log "${name}: its boot died (systemd-nspawn exited); console:"
+      elif ((waited >= LAB_SSH_RESTART_AFTER)); then
+        log "${name}: no SSH after ${waited}s although it runs; console:"
+      else
+        continue
+      fi
+      host_console_tail "${name}" >&2
+      log "${name}: powering it off and booting it again (once)"
+      restarted["${name}"]=1
+      host_kill "${name}"
+      host_start "${name}"
+    done
+    if ((waited > timeout)); then
+      for name in "${pending[@]}"; do
+        printf '[lab] %s: ssh said: %s\n[lab] %s: last console lines:\n' "${name}" "${said[${name}]:-nothing}" "${name}" >&2
+        host_console_tail "${name}" 30 >&2
+      done
+      die "no SSH after ${timeout}s from: ${pending[*]} (console: $(host_dir "${pending[0]}")/console.log)"
     fi
     log "waiting for SSH ($(elapsed "${start}")): ${pending[*]}"
     sleep 1
   done
+  rm -f "${HOSTS_DIR}"/*/ssh-probe.log
   log "SSH answers on all of: $* ($(elapsed "${start}"))"
 }

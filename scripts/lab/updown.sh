@@ -18,6 +18,7 @@ lab_up() {
   start="$(now)"
   lab_prereqs
   mkdir -p "${HOSTS_DIR}"
+  host_purge_removed
   echo "${LAB_LB}" >"${LAB_TOPOLOGY_FILE}"
   echo "${LAB_WORKERS}" >"${LAB_WORKERS_FILE}"
   for name in $(lab_host_names); do
@@ -49,6 +50,7 @@ lab_down() {
   local -a removed=()
   start="$(now)"
   require_root
+  host_purge_removed
   for d in "${HOSTS_DIR}"/*/; do
     [[ -d "${d}" ]] || continue
     name="$(basename "${d}")"

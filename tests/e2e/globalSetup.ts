@@ -1,14 +1,23 @@
 // Before the lab end-to-end tests: remember whether a lab was already running, so that the
-// teardown removes only a lab the tests brought up themselves.
+// teardown removes only a lab the tests brought up themselves. Hosts that exist but none of
+// which runs are what a killed session leaves (every process gone, disks perhaps mid-write):
+// they are removed first, so that the tests start from fresh hosts.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { status } from "../fixtures/lab";
+import { HOSTS_DIR, labOk, status } from "../fixtures/lab";
 
 export const MARKER = path.join(os.tmpdir(), "kubeha-e2e-brought-up-lab");
 
 export default function globalSetup(): void {
-  const running = status().hosts.some((h) => h.running);
-  if (running) fs.rmSync(MARKER, { force: true });
-  else fs.writeFileSync(MARKER, new Date().toISOString());
+  if (status().hosts.some((h) => h.running)) {
+    fs.rmSync(MARKER, { force: true });
+    return;
+  }
+  const disks = fs.existsSync(HOSTS_DIR) ? fs.readdirSync(HOSTS_DIR).filter((name) => !name.startsWith(".")) : [];
+  if (disks.length > 0) {
+    console.log(`\n[kubeha e2e] lab hosts ${disks.join(" ")} exist but none runs: removing them first`);
+    labOk(["down"]);
+  }
+  fs.writeFileSync(MARKER, new Date().toISOString());
 }

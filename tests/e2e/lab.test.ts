@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { CHECK_SCRIPT } from "../../components/loadBalancerViews";
 import { describeWithPlugins, pulumi, REPO, selectStack } from "../fixtures/pulumiCli";
-import { changedOperations, ETCDCTL, labOk, LAB_STACK, lastUpdate, LB_PORT, masters, masterTransitions, ssh, sshOk, stateResourceCount, STACK_FILE, up, upOk, useDeployedLab, VIP, vipHolders, waitFor } from "../fixtures/lab";
+import { changedOperations, ETCDCTL, HOSTS_DIR, lab, labOk, LAB_STACK, lastUpdate, LB_PORT, masters, masterTransitions, ssh, sshOk, stateResourceCount, STACK_FILE, up, upOk, useDeployedLab, VIP, vipHolders, waitFor } from "../fixtures/lab";
 
 jest.setTimeout(900000);
 
@@ -261,6 +261,31 @@ describe("changes", () => {
       fs.writeFileSync(STACK_FILE, originalConfig);
     }
     expect(sshOk("m1", "md5sum /etc/keepalived/keepalived.conf /etc/nginx/nginx.conf /etc/systemd/system/etcd.service")).toBe(before);
+  });
+});
+
+describe("lab hosts", () => {
+  // A host that boots but never answers SSH (as CI once saw after a killed session) must not
+  // just time out: `lab up` boots it again once, and names it with its console when that fails.
+  test("a host without SSH is booted again once; lab up fails naming it, with its console", () => {
+    const units = ["ssh.service", "ssh.socket"].map((unit) => path.join(HOSTS_DIR, "w2/root/etc/systemd/system", unit));
+    sshOk("w2", "systemctl mask ssh.service ssh.socket");
+    labOk(["stop", "w2"]);
+    const quick = { KUBEHA_LAB_SSH_TIMEOUT: "30", KUBEHA_LAB_SSH_RESTART_AFTER: "5" };
+    try {
+      const failed = lab(["up"], 120000, quick);
+      expect(failed.status).toBe(1);
+      expect(failed.stderr.match(/w2: powering it off and booting it again \(once\)/g)).toHaveLength(1);
+      expect(failed.stderr).toMatch(/w2: ssh said: .*Connection refused/);
+      expect(failed.stderr).toMatch(/w2 login:/);
+      expect(failed.stderr).toContain("[lab] error: no SSH after 30s from: w2");
+    } finally {
+      // The host's disk is mounted on this machine: unmask sshd there.
+      for (const unit of units) fs.rmSync(unit, { force: true });
+    }
+    const healed = lab(["up"], 120000, quick);
+    expect({ status: healed.status, stderr: healed.stderr }).toEqual({ status: 0, stderr: expect.stringContaining("w2: powering it off and booting it again (once)") });
+    expect(sshOk("w2", "hostname").trim()).toBe("w2");
   });
 });
 });
