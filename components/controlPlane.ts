@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { remote } from "@pulumi/command";
+import { APISERVER_PORT } from "../config/defaults";
 import { ClusterSpec, Host } from "../config/types";
 import { putFile, runScript } from "../lib/remote";
 import { renderTemplate } from "../lib/render";
@@ -72,6 +73,7 @@ export class ControlPlane extends pulumi.ComponentResource {
       if (index === 0) {
         previous = this.init(prefix, master, target, args, [...placed, ...gate]);
         if (stacked) previous = this.pruneStackedEtcd(prefix, target, spec.masters, previous);
+        else previous = this.recordEtcdEndpoints(prefix, target, args.etcd!.endpoints, previous);
         tokenReady = this.issueToken(prefix, target, args.joiners, previous);
       } else {
         previous = this.join(prefix, master, target, args, [...placed, previous!, tokenReady!]);
@@ -79,6 +81,7 @@ export class ControlPlane extends pulumi.ComponentResource {
     }
     this.joinable = [previous!, tokenReady!];
     this.registerMasters(name, spec.masters, args.targets, previous!);
+    if (args.etcd) this.followEtcdMembers(name, spec.masters, args.targets, args.etcd.endpoints, previous!);
     this.endpoint = externalEndpoint(spec);
     this.kubeconfig = pulumi.secret(
       pulumi.all([pki.ca.certPem, pki.admin.certPem, pki.admin.keyPem]).apply(([ca, cert, key]) =>
@@ -98,6 +101,28 @@ export class ControlPlane extends pulumi.ComponentResource {
   private pruneStackedEtcd(prefix: string, target: ReadyTarget, masters: readonly Host[], initialised: remote.Command): remote.Command {
     const script = renderTemplate("scripts/etcd-prune-stacked.sh", { peerUrls: masters.map(peerUrl).join(" "), pkiDir: STACKED_ETCD_PKI_DIR, timeoutSeconds: 120 });
     return runScript(`${prefix}-etcd-prune`, target, { script }, { parent: this, dependsOn: [initialised] });
+  }
+
+  /**
+   * External etcd: kubeadm's cluster configuration lists the configured members before the other
+   * masters join, so that a master replacing another one gets an apiserver on the current members.
+   */
+  private recordEtcdEndpoints(prefix: string, target: ReadyTarget, endpoints: readonly string[], initialised: remote.Command): remote.Command {
+    const script = renderTemplate("scripts/kubeadm-etcd-endpoints.sh", { endpoints: endpoints.join(" "), timeoutSeconds: 120 });
+    return runScript(`${prefix}-kubeadm-etcd-endpoints`, target, { script }, { parent: this, dependsOn: [initialised] });
+  }
+
+  /**
+   * External etcd: every apiserver dials the configured members. kubeadm sets --etcd-servers only
+   * at init or join; when the members change, the masters' apiservers are restarted on the new
+   * list one at a time (each ready before the next), after every master has joined.
+   */
+  private followEtcdMembers(name: string, masters: readonly Host[], targets: ReadonlyMap<string, ReadyTarget>, endpoints: readonly string[], allJoined: remote.Command): void {
+    const script = renderTemplate("scripts/apiserver-etcd-servers.sh", { servers: endpoints.join(","), apiserverPort: APISERVER_PORT, timeoutSeconds: 180 });
+    let previous = allJoined;
+    for (const master of masters) {
+      previous = runScript(`${name}-${master.name}-apiserver-etcd-servers`, targets.get(master.name)!, { script }, { parent: this, dependsOn: [previous] });
+    }
   }
 
   /**

@@ -49,4 +49,8 @@ describeTopology("seed 000: stacked etcd, VIP on the masters", seed000, (run) =>
     expect(run().waitsFor("kubeha-cp-kube-master01-etcd-prune", "kubeha-cp-kube-master01-kubeadm-init")).toBe(true);
     expect(run().waitsFor("kubeha-cp-kube-master02-kubeadm-join", "kubeha-cp-kube-master01-etcd-prune")).toBe(true);
   });
+
+  test("stacked etcd: apiservers dial their local member, so nothing rewrites their etcd list", () => {
+    expect(run().scripts().filter((s) => /apiserver-etcd-servers|kubeadm-etcd-endpoints/.test(s.name))).toEqual([]);
+  });
 });

@@ -15,6 +15,24 @@ describeTopology("seed 003: external etcd on the masters", seed003, (run) => {
     expect(join).not.toContain("controlPlane:");
   });
 
+  test("kubeadm's configuration lists the etcd members before the other masters join", () => {
+    const step = run().scripts().find((s) => s.name === "kubeha-cp-master-0-kubeadm-etcd-endpoints")!;
+    expect(step.host).toBe("10.10.40.90");
+    expect(step.script).toContain('ENDPOINTS="https://10.10.40.90:2379 https://10.10.40.91:2379 https://10.10.40.92:2379"');
+    expect(run().waitsFor("kubeha-cp-master-0-kubeadm-etcd-endpoints", "kubeha-cp-master-0-kubeadm-init")).toBe(true);
+    expect(run().waitsFor("kubeha-cp-master-1-kubeadm-join", "kubeha-cp-master-0-kubeadm-etcd-endpoints")).toBe(true);
+  });
+
+  test("every apiserver follows the etcd members, one master at a time after all joined", () => {
+    const steps = ["master-0", "master-1", "master-2"].map((m) => `kubeha-cp-${m}-apiserver-etcd-servers`);
+    const scripts = steps.map((name) => run().scripts().find((s) => s.name === name)!);
+    expect(scripts.map((s) => s.host)).toEqual(["10.10.40.90", "10.10.40.91", "10.10.40.92"]);
+    for (const s of scripts) expect(s.script).toContain('SERVERS="https://10.10.40.90:2379,https://10.10.40.91:2379,https://10.10.40.92:2379"');
+    expect(run().waitsFor(steps[0], "kubeha-cp-master-2-kubeadm-join")).toBe(true);
+    expect(run().waitsFor(steps[1], steps[0])).toBe(true);
+    expect(run().waitsFor(steps[2], steps[1])).toBe(true);
+  });
+
   test("masters join as control planes with their own advertise address", () => {
     const join = run().files().find((f) => f.path === "/etc/kubeha/kubeadm-join.yaml" && f.host === "10.10.40.92")!.content;
     expect(join).toContain('controlPlane:\n  localAPIEndpoint:\n    advertiseAddress: "10.10.40.92"');

@@ -23,6 +23,6 @@ test("rendered files", () => {
 });
 
 test("rendered scripts", () => {
-  const scripts = rendered.scripts.map((s) => ({ ...s, path: s.path.replace(/^kubeha-(\w+)-[^-]+(?:-[^-]+)*?-(packages|prepare|containerd|kubernetes|start|healthy|nginx-apply|keepalived-apply|vip-answers|kubeadm-init|kubeadm-join|bootstrap-token-issue|registered)$/, "$1 $2") }));
+  const scripts = rendered.scripts.map((s) => ({ ...s, path: s.path.replace(/^kubeha-(\w+)-[^-]+(?:-[^-]+)*?-(packages|prepare|containerd|kubernetes|start|healthy|nginx-apply|keepalived-apply|vip-answers|kubeadm-init|kubeadm-join|bootstrap-token-issue|registered|kubeadm-etcd-endpoints|apiserver-etcd-servers|etcd-prune)$/, "$1 $2") }));
   expect(firstPerPath(scripts)).toMatchSnapshot();
 });

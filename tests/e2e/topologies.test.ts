@@ -205,6 +205,13 @@ describeReal("seed topologies in a second lab", () => {
       const members = tSshOk("m2", `${etcdctl} member list`).trim().split("\n").map((line) => line.split(", ").slice(1, 3).join(" "));
       expect(members.sort()).toEqual(["started m2", "started m3", "started m4"]);
       expect(tSshOk("lb2", `${etcdctl} endpoint health --cluster`)).not.toMatch(/unhealthy/);
+      // Every apiserver, and kubeadm's configuration for later joins, on the current members only.
+      const servers = [T_HOSTS.m2, T_HOSTS.m3, T_HOSTS.lb2].map((a) => `https://${a}:2379`);
+      for (const host of ["m2", "m3", "lb2"] as const) {
+        expect(tSshOk(host, "pgrep -a -x kube-apiserver | tr ' ' '\\n' | sed -n 's/^--etcd-servers=//p'").trim()).toBe(servers.join(","));
+      }
+      const clusterConfig = tKubectl(["-n", "kube-system", "get", "configmap", "kubeadm-config", "-o", "jsonpath={.data.ClusterConfiguration}"]).stdout;
+      expect(clusterConfig.match(/^ *- https:\/\/[0-9.]+:2379$/gm)?.map((line) => line.trim().slice(2))).toEqual(servers);
     });
 
     test("a second pulumi up changes nothing", () => secondUpChangesNothing());
