@@ -70,13 +70,15 @@ export class ControlPlane extends pulumi.ComponentResource {
       const placed = pkiFiles.map((file) =>
         putFile(`${prefix}-pki-${file.path.split("/pki/")[1].replace(/[/.]/g, "-")}`, target, { path: file.path, content: file.content, mode: file.secret ? "0600" : "0644", secret: file.secret }, { parent: this, dependsOn: [installed] }),
       );
+      // Stacked etcd: a master that lost its disk loses its old member first.
+      const ready = stacked ? [this.dropStaleEtcdMember(prefix, master, target, spec, placed)] : placed;
       if (index === 0) {
-        previous = this.init(prefix, master, target, args, [...placed, ...gate]);
+        previous = this.init(prefix, master, target, args, [...ready, ...gate]);
         if (stacked) previous = this.pruneStackedEtcd(prefix, target, spec.masters, previous);
         else previous = this.recordEtcdEndpoints(prefix, target, args.etcd!.endpoints, previous);
         tokenReady = this.issueToken(prefix, target, args.joiners, previous);
       } else {
-        previous = this.join(prefix, master, target, args, [...placed, previous!, tokenReady!]);
+        previous = this.join(prefix, master, target, args, [...ready, previous!, tokenReady!]);
       }
     }
     this.joinable = [previous!, tokenReady!];
@@ -91,10 +93,25 @@ export class ControlPlane extends pulumi.ComponentResource {
     this.registerOutputs({ kubeconfig: this.kubeconfig, caCertPem: this.caCertPem, endpoint: this.endpoint });
   }
 
+  /**
+   * `kubeadm init`, or, when the cluster already runs on the other masters (this first master was
+   * reinstalled), a control-plane join with a token the script makes itself: the rejoin
+   * configuration carries a placeholder, never a token.
+   */
   private init(prefix: string, master: Host, target: ReadyTarget, args: ControlPlaneArgs, after: pulumi.Resource[]): remote.Command {
     const config = renderTemplate("kubeadm/init.yaml", kubeadmInitView(args.spec, master, args.etcd?.endpoints ?? [], [...args.spec.kubernetes.ignorePreflightErrors]));
     const file = putFile(`${prefix}-kubeadm-config`, target, { path: "/etc/kubeha/kubeadm-init.yaml", content: config, mode: "0600" }, { parent: this, dependsOn: after });
-    return runScript(`${prefix}-kubeadm-init`, target, { script: renderTemplate("scripts/kubeadm-init.sh", {}), inputs: { config }, deleteCommand: resetCommand(target, "init") }, { parent: this, dependsOn: [file] });
+    const rejoin = putFile(`${prefix}-kubeadm-rejoin-config`, target, { path: "/etc/kubeha/kubeadm-rejoin.yaml", content: this.controlPlaneJoinConfig(args.spec, master, pulumi.output(REJOIN_TOKEN_PLACEHOLDER)), mode: "0600" }, { parent: this, dependsOn: after });
+    const others = args.spec.masters.filter((m) => m.name !== master.name).map((m) => `https://${m.address}:${APISERVER_PORT}`);
+    const script = renderTemplate("scripts/kubeadm-init.sh", { otherApiservers: others.join(" ") });
+    return runScript(`${prefix}-kubeadm-init`, target, { script, inputs: { config }, deleteCommand: resetCommand(target, "init") }, { parent: this, dependsOn: [file, rejoin] });
+  }
+
+  /** Stacked etcd: the member of a master that lost its etcd data goes before it joins again. */
+  private dropStaleEtcdMember(prefix: string, master: Host, target: ReadyTarget, spec: ClusterSpec, after: pulumi.Resource[]): remote.Command {
+    const others = spec.masters.filter((m) => m.name !== master.name).map((m) => `https://${m.address}:2379`);
+    const script = renderTemplate("scripts/etcd-stale-member-stacked.sh", { peerUrl: peerUrl(master), otherClientUrls: others.join(" "), kubernetesVersion: spec.kubernetes.version });
+    return runScript(`${prefix}-etcd-stale-member`, target, { script }, { parent: this, dependsOn: after });
   }
 
   /** Stacked etcd: members of masters that left the config go before the other masters join. */
@@ -153,10 +170,13 @@ export class ControlPlane extends pulumi.ComponentResource {
   }
 
   private join(prefix: string, master: Host, target: ReadyTarget, args: ControlPlaneArgs, after: pulumi.Resource[]): remote.Command {
-    const role = { controlPlane: true, labels: { "kubeha.io/cluster": args.spec.clusterName }, taints: [] };
-    const ignore = [...args.spec.kubernetes.ignorePreflightErrors];
-    const config = pulumi.all([this.bootstrapToken, this.caCertHash]).apply(([token, hash]) => renderTemplate("kubeadm/join.yaml", kubeadmJoinView(args.spec, master, role, token, hash, ignore)));
-    return joinNode(prefix, target, config, after, this);
+    return joinNode(prefix, target, this.controlPlaneJoinConfig(args.spec, master, this.bootstrapToken), after, this);
+  }
+
+  private controlPlaneJoinConfig(spec: ClusterSpec, master: Host, token: pulumi.Output<string>): pulumi.Output<string> {
+    const role = { controlPlane: true, labels: { "kubeha.io/cluster": spec.clusterName }, taints: [] };
+    const ignore = [...spec.kubernetes.ignorePreflightErrors];
+    return pulumi.all([token, this.caCertHash]).apply(([t, hash]) => renderTemplate("kubeadm/join.yaml", kubeadmJoinView(spec, master, role, t, hash, ignore)));
   }
 }
 
@@ -174,8 +194,11 @@ export function joinNode(prefix: string, target: ReadyTarget, config: pulumi.Out
 export function resetCommand(target: ReadyTarget, step: "init" | "join"): string {
   const owner = `owner=$(cat ${KUBEADM_STEP_FILE} 2>/dev/null || echo ${step})`;
   const keep = `if [ "$owner" != ${step} ]; then echo "[kubeha] kubeadm here belongs to its $owner step now: not reset"; exit 0; fi`;
-  return `${target.sudo}sh -c '${owner}; ${keep}; kubeadm reset -f && rm -rf /etc/cni/net.d /etc/kubeha/kubeadm-join.yaml /etc/kubeha/kubeadm-join.done /etc/kubeha/kubeadm-init.done ${KUBEADM_STEP_FILE}'`;
+  return `${target.sudo}sh -c '${owner}; ${keep}; kubeadm reset -f && rm -rf /etc/cni/net.d /etc/kubeha/kubeadm-join.yaml /etc/kubeha/kubeadm-join.done /etc/kubeha/kubeadm-init.done /etc/kubeha/kubeadm-rejoin.started ${KUBEADM_STEP_FILE}'`;
 }
+
+/** Stands for the token in the rejoin configuration of the first master (kubeadm-init.sh). */
+export const REJOIN_TOKEN_PLACEHOLDER = "@@TOKEN@@";
 
 /** Which kubeha step (init or join) owns kubeadm on a node: written by both scripts. */
 export const KUBEADM_STEP_FILE = "/etc/kubeha/kubeadm-step";

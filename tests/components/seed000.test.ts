@@ -53,4 +53,23 @@ describeTopology("seed 000: stacked etcd, VIP on the masters", seed000, (run) =>
   test("stacked etcd: apiservers dial their local member, so nothing rewrites their etcd list", () => {
     expect(run().scripts().filter((s) => /apiserver-etcd-servers|kubeadm-etcd-endpoints/.test(s.name))).toEqual([]);
   });
+
+  test("stacked etcd: each master drops a stale member of its own before kubeadm init or join", () => {
+    const step = run().scripts().find((s) => s.name === "kubeha-cp-kube-master02-etcd-stale-member")!;
+    expect(step.host).toBe("172.26.133.162");
+    expect(step.script).toContain('PEER_URL="https://172.26.133.162:2380"');
+    expect(step.script).toContain('OTHER_CLIENT_URLS="https://172.26.133.161:2379 https://172.26.133.163:2379"');
+    expect(run().waitsFor("kubeha-cp-kube-master01-kubeadm-init", "kubeha-cp-kube-master01-etcd-stale-member")).toBe(true);
+    expect(run().waitsFor("kubeha-cp-kube-master02-kubeadm-join", "kubeha-cp-kube-master02-etcd-stale-member")).toBe(true);
+  });
+
+  test("the first master can rejoin a running cluster: its rejoin configuration holds a placeholder, never a token", () => {
+    const rejoin = run().files().find((f) => f.path === "/etc/kubeha/kubeadm-rejoin.yaml")!;
+    expect(rejoin.host).toBe("172.26.133.161");
+    expect(rejoin.content).toContain('token: "@@TOKEN@@"');
+    expect(rejoin.content).toContain('advertiseAddress: "172.26.133.161"');
+    const init = run().scripts().find((s) => s.name === "kubeha-cp-kube-master01-kubeadm-init")!;
+    expect(init.script).toContain('OTHER_APISERVERS="https://172.26.133.162:6443 https://172.26.133.163:6443"');
+    expect(run().waitsFor("kubeha-cp-kube-master01-kubeadm-init", "kubeha-cp-kube-master01-kubeadm-rejoin-config")).toBe(true);
+  });
 });

@@ -2,7 +2,7 @@
 // template shows up here as a reviewable diff; update with `npx jest -u` when intended.
 import { renderAllTopologies, RenderedFile } from "../fixtures/renderedFiles";
 
-const RANDOM = /\.key$|kubeadm-join\.yaml$|bootstrap-token$|kubeha-auth\.conf$|\.crt$|\.pub$/;
+const RANDOM = /\.key$|kubeadm-(?:re)?join\.yaml$|bootstrap-token$|kubeha-auth\.conf$|\.crt$|\.pub$/;
 
 let rendered: { files: RenderedFile[]; scripts: RenderedFile[] };
 beforeAll(async () => {
@@ -23,6 +23,6 @@ test("rendered files", () => {
 });
 
 test("rendered scripts", () => {
-  const scripts = rendered.scripts.map((s) => ({ ...s, path: s.path.replace(/^kubeha-(\w+)-[^-]+(?:-[^-]+)*?-(packages|prepare|containerd|kubernetes|start|healthy|nginx-apply|keepalived-apply|vip-answers|kubeadm-init|kubeadm-join|bootstrap-token-issue|registered|kubeadm-etcd-endpoints|apiserver-etcd-servers|etcd-prune)$/, "$1 $2") }));
+  const scripts = rendered.scripts.map((s) => ({ ...s, path: s.path.replace(/^kubeha-(\w+)-[^-]+(?:-[^-]+)*?-(packages|prepare|containerd|kubernetes|start|healthy|nginx-apply|keepalived-apply|vip-answers|kubeadm-init|kubeadm-join|bootstrap-token-issue|registered|kubeadm-etcd-endpoints|apiserver-etcd-servers|etcd-prune|etcd-stale-member)$/, "$1 $2") }));
   expect(firstPerPath(scripts)).toMatchSnapshot();
 });

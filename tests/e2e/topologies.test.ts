@@ -4,7 +4,7 @@
 // - seed 001: external etcd on the masters, keepalived + nginx on two dedicated hosts;
 // - seed 002: no VIP, an nginx on every node proxying 127.0.0.1:16443 to all apiservers;
 // - seed 003's shape (external etcd and the VIP on the masters), whose first master dies and is
-//   replaced by a new host.
+//   replaced by a new host; with stacked etcd, the master that became first is then reinstalled.
 // Each ends with a second `pulumi up` that changes nothing.
 import { describeWithPlugins, forgetHost } from "../fixtures/pulumiCli";
 import { waitFor } from "../fixtures/lab";
@@ -19,6 +19,12 @@ const ALL_NODES = ["m1", "m2", "m3", "w1"];
 /** Which of the given hosts hold the VIP now. */
 function vipHolders(hosts: THost[]): THost[] {
   return hosts.filter((h) => tSsh(h, `ip -o addr show | grep -q ' ${T_VIP}/'`, 15000).status === 0);
+}
+
+/** Stacked etcd: member ID by host address, asked on m3 with kubeadm's healthcheck client. */
+function stackedMembers(): Record<string, string> {
+  const list = tSshOk("m3", "curl -s --cacert /etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/etcd/healthcheck-client.crt --key /etc/kubernetes/pki/etcd/healthcheck-client.key -X POST -d '{}' https://127.0.0.1:2379/v3/cluster/member/list");
+  return Object.fromEntries([...list.matchAll(/"ID":"(\d+)"[^{}]*?"peerURLs":\["https:\/\/([0-9.]+):2380"\]/g)].map((m) => [m[2], m[1]]));
 }
 
 async function deployAndWaitReady(label: string): Promise<void> {
@@ -101,6 +107,30 @@ describeReal("seed topologies in a second lab", () => {
     });
 
     test("then a second pulumi up changes nothing", () => secondUpChangesNothing());
+
+    test("m2, now the first master, lost with its disk and rebuilt: it joins the running cluster again, under a new etcd member", async () => {
+      const before = stackedMembers();
+      tLab(["stop", "m2"]);
+      await waitFor("m2's Node NotReady", () => tKubectl(["get", "node", "m2", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"]).stdout.trim() === "Unknown", 180000, 2000);
+      tLab(["rebuild", "m2"]);
+      const forgot = forgetHost(T_STACK, "m2", true);
+      expect({ status: forgot.status, stderr: forgot.stderr }).toEqual({ status: 0, stderr: "" });
+      const seconds = tUp();
+      console.log(`first master m2 rebuilt (stacked etcd): pulumi up ${seconds.toFixed(0)} s`);
+      await waitFor("m2, m3, m4, w1 Ready", () => tReadyNodes().join() === "m2,m3,m4,w1", 300000, 2000);
+      // One cluster: m2 joined it (no second kubeadm init), its kubeadm state is the init step's.
+      expect(tSshOk("m2", "cat /var/log/kubeha/kubeadm-init.log")).toContain("a new control plane instance was created");
+      expect(tSshOk("m2", "cat /etc/kubeha/kubeadm-step").trim()).toBe("init");
+      const after = stackedMembers();
+      expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
+      expect(after[T_HOSTS.m2]).not.toBe(before[T_HOSTS.m2]);
+      expect(after[T_HOSTS.m3]).toBe(before[T_HOSTS.m3]);
+      const etcdPods = () => tKubectl(["-n", "kube-system", "get", "pods", "-l", "component=etcd", "-o", "jsonpath={range .items[*]}{.spec.nodeName}={.status.phase}{\"\\n\"}{end}"]).stdout.trim().split("\n").sort().join();
+      await waitFor("etcd pods Running on m2, m3, m4", () => etcdPods() === "m2=Running,m3=Running,m4=Running", 120000, 2000);
+      expect(tKubectl(["get", "--raw", "/readyz"]).stdout).toBe("ok");
+    });
+
+    test("then again a second pulumi up changes nothing", () => secondUpChangesNothing());
   });
 
   describe("seed 001: external etcd on the masters, keepalived + nginx on two dedicated hosts", () => {
