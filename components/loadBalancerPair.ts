@@ -63,8 +63,10 @@ export class LoadBalancerPair extends pulumi.ComponentResource {
     const conf = renderTemplate("keepalived/keepalived.conf", keepalivedView(host, args.endpoint, args.hostPrefix));
     const auth = password.apply((authPassword) => renderTemplate("keepalived/kubeha-auth.conf", { authPassword }));
     const check = renderTemplate("keepalived/check_apiserver.sh", checkScriptView(args.endpoint, args.masters));
+    const dropIn = renderTemplate("keepalived/kubeha-wait-address.conf", { address: host.address });
     const opts = { parent: this, dependsOn: after };
     const files = [
+      putFile(`${prefix}-keepalived-wait-address`, target, { path: KEEPALIVED_DROP_IN, content: dropIn, mode: "0644" }, opts),
       putFile(`${prefix}-keepalived-conf`, target, { path: KEEPALIVED_CONF, content: conf, mode: "0644" }, opts),
       putFile(`${prefix}-keepalived-auth`, target, { path: KEEPALIVED_AUTH, content: auth, mode: "0600", secret: true }, opts),
       putFile(`${prefix}-check-apiserver`, target, { path: CHECK_SCRIPT, content: check, mode: "0755" }, opts),
@@ -72,7 +74,7 @@ export class LoadBalancerPair extends pulumi.ComponentResource {
     return runScript(
       `${prefix}-keepalived-apply`,
       target,
-      { script: renderTemplate("scripts/apply-keepalived.sh", {}), inputs: { conf, auth, check }, deleteCommand: stopCommand(target, "keepalived") },
+      { script: renderTemplate("scripts/apply-keepalived.sh", {}), inputs: { conf, auth, check, dropIn }, deleteCommand: stopCommand(target, "keepalived") },
       { parent: this, dependsOn: files },
     );
   }
@@ -82,6 +84,9 @@ export class LoadBalancerPair extends pulumi.ComponentResource {
     return runScript(`${name}-${host.name}-vip-answers`, args.targets.get(host.name)!, { script }, { parent: this, dependsOn: applied });
   }
 }
+
+/** systemd drop-in: keepalived starts once its unicast source address is configured. */
+export const KEEPALIVED_DROP_IN = "/etc/systemd/system/keepalived.service.d/kubeha.conf";
 
 /** Run on a host that leaves the load balancer: it must stop answering for the endpoint (and give up the VIP). */
 export function stopCommand(target: ReadyTarget, service: "nginx" | "keepalived"): string {

@@ -9,7 +9,7 @@
 // Secrets are decrypted in memory only, to read each step's connection address; the state
 // written back is the encrypted export.
 "use strict";
-const { execFileSync } = require("child_process");
+const { execFileSync, spawnSync } = require("child_process");
 const fs = require("fs");
 const os = require("os");
 const path = require("path");
@@ -62,10 +62,22 @@ exported.deployment.pending_operations = (exported.deployment.pending_operations
 
 const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kubeha-forget-")), "state.json");
 fs.writeFileSync(file, JSON.stringify(exported), { mode: 0o600 });
+// `stack import` drops the records of operations an interrupted update left pending, with one
+// warning each. They are records only (kubeha's steps are idempotent: the next `pulumi up` runs
+// whatever is missing), so they are summed up here instead.
+let imported;
 try {
-  pulumi(["stack", "import", "--file", file]);
+  imported = spawnSync("pulumi", ["stack", "import", "--file", file, "--stack", stack, "--non-interactive"], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
 } finally {
   fs.rmSync(path.dirname(file), { recursive: true, force: true });
+}
+const PENDING = /^warning: removing pending operation '(\w+)' on '([^']+)' from snapshot$/;
+const stderrLines = (imported.stderr ?? "").split("\n").filter((line) => line.trim() !== "");
+if (imported.status !== 0) fail(`pulumi stack import failed:\n${imported.stdout ?? ""}${imported.stderr ?? ""}`);
+const pending = stderrLines.map((line) => line.match(PENDING)).filter(Boolean).map((m) => `${nameOf(m[2])} (${m[1]})`);
+for (const line of stderrLines.filter((l) => !PENDING.test(l))) console.error(line);
+if (pending.length > 0) {
+  console.log(`[forget-host] dropped ${pending.length} pending operation record(s) of an interrupted update: ${pending.join(", ")}`);
 }
 const next = rebuilt ? "to run them again on the rebuilt host" : "to remove it from the cluster";
 console.log(`[forget-host] ${host} (${address}): ${forget.size} steps that ran on it dropped from stack ${stack}'s state; run \`pulumi up\` ${next}`);

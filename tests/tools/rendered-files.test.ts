@@ -130,6 +130,20 @@ describe("systemd-analyze verify", () => {
     expect(verify(units)).toEqual({ status: 0, output: "" });
   });
 
+  test("accepts keepalived's drop-in with Debian's keepalived unit", () => {
+    const dropIns = named("/etc/systemd/system/keepalived.service.d/kubeha.conf");
+    expect(dropIns.length).toBeGreaterThan(0);
+    const debianUnit = { ...dropIns[0], path: "/lib/systemd/system/keepalived.service", content: fs.readFileSync("/lib/systemd/system/keepalived.service", "utf8") };
+    for (const dropIn of dropIns) {
+      const root = scratchRoot();
+      for (const bin of ["usr/sbin/keepalived", "bin/sh", "bin/kill"]) {
+        fs.mkdirSync(path.dirname(path.join(root, bin)), { recursive: true });
+        fs.writeFileSync(path.join(root, bin), "#!/bin/sh\n", { mode: 0o755 });
+      }
+      expect(verify([debianUnit, dropIn])).toEqual({ status: 0, output: "" });
+    }
+  });
+
   test("rejects a broken unit (the check can fail)", () => {
     const unit = named("/etc/systemd/system/etcd.service")[0];
     expect(verify([{ ...unit, content: unit.content.replace("Type=notify", "Type=notifyy") }]).output).toMatch(/Failed to parse service type/);
