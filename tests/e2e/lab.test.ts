@@ -225,6 +225,24 @@ describe("load balancer", () => {
     await waitFor("VIP back on m1", () => vipHolders().join() === "m1", 30000, 500);
     expect([masterTransitions("m2", since), masterTransitions("m3", since)]).toEqual([1, 0]);
   });
+
+  // At boot keepalived may start before the network has configured its unicast source address;
+  // keepalived 2.2 then stays in FAULT for good. kubeha's drop-in makes it wait for the address.
+  test("keepalived started while its host's address is missing waits for it, then takes part as backup", async () => {
+    await waitFor("VIP on m1", () => vipHolders().join() === "m1", 30000, 500);
+    const since = Math.floor(Date.now() / 1000);
+    // One detached script on m3: SSH goes with the address.
+    const address = "10.77.0.13";
+    const script = `systemctl stop keepalived; ip addr del ${address}/24 dev host0; systemctl start --no-block keepalived; sleep 4; ip addr add ${address}/24 dev host0; ip route replace default via 10.77.0.254 dev host0`;
+    sshOk("m3", `nohup sh -c '${script}' >/dev/null 2>&1 &`);
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    await waitFor("m3 back on SSH with keepalived active", () => ssh("m3", "systemctl is-active keepalived", undefined, 10000).stdout.trim() === "active", 60000, 1000);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const journal = sshOk("m3", `journalctl -u keepalived --since @${since} --no-pager -o cat`);
+    expect(journal).not.toMatch(/FAULT/);
+    expect(journal).toMatch(/Entering BACKUP STATE/);
+    expect(vipHolders().join()).toBe("m1");
+  });
 });
 
 describe("changes", () => {
