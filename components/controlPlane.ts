@@ -103,7 +103,8 @@ export class ControlPlane extends pulumi.ComponentResource {
     const file = putFile(`${prefix}-kubeadm-config`, target, { path: "/etc/kubeha/kubeadm-init.yaml", content: config, mode: "0600" }, { parent: this, dependsOn: after });
     const rejoin = putFile(`${prefix}-kubeadm-rejoin-config`, target, { path: "/etc/kubeha/kubeadm-rejoin.yaml", content: this.controlPlaneJoinConfig(args.spec, master, pulumi.output(REJOIN_TOKEN_PLACEHOLDER)), mode: "0600" }, { parent: this, dependsOn: after });
     const others = args.spec.masters.filter((m) => m.name !== master.name).map((m) => `https://${m.address}:${APISERVER_PORT}`);
-    const script = renderTemplate("scripts/kubeadm-init.sh", { otherApiservers: others.join(" ") });
+    const stackedMembers = args.spec.etcd.topology === "stacked" ? args.spec.masters.filter((m) => m.name !== master.name).map((m) => `${m.address}:2379`) : [];
+    const script = renderTemplate("scripts/kubeadm-init.sh", { otherApiservers: others.join(" "), otherEtcd: stackedMembers.join(" ") });
     return runScript(`${prefix}-kubeadm-init`, target, { script, inputs: { config }, deleteCommand: resetCommand(target, "init") }, { parent: this, dependsOn: [file, rejoin] });
   }
 

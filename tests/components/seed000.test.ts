@@ -70,6 +70,8 @@ describeTopology("seed 000: stacked etcd, VIP on the masters", seed000, (run) =>
     expect(rejoin.content).toContain('advertiseAddress: "172.26.133.161"');
     const init = run().scripts().find((s) => s.name === "kubeha-cp-kube-master01-kubeadm-init")!;
     expect(init.script).toContain('OTHER_APISERVERS="https://172.26.133.162:6443 https://172.26.133.163:6443"');
+    // Nor does it initialise while the other masters' etcd runs without an apiserver.
+    expect(init.script).toContain('OTHER_ETCD="172.26.133.162:2379 172.26.133.163:2379"');
     expect(run().waitsFor("kubeha-cp-kube-master01-kubeadm-init", "kubeha-cp-kube-master01-kubeadm-rejoin-config")).toBe(true);
   });
 });

@@ -23,6 +23,12 @@ describeTopology("seed 003: external etcd on the masters", seed003, (run) => {
     expect(run().waitsFor("kubeha-cp-master-1-kubeadm-join", "kubeha-cp-master-0-kubeadm-etcd-endpoints")).toBe(true);
   });
 
+  test("external etcd: the first master's init looks for a running cluster through the apiservers only", () => {
+    const init = run().scripts().find((s) => s.name === "kubeha-cp-master-0-kubeadm-init")!;
+    expect(init.script).toContain('OTHER_APISERVERS="https://10.10.40.91:6443 https://10.10.40.92:6443"');
+    expect(init.script).toContain('OTHER_ETCD=""');
+  });
+
   test("every apiserver follows the etcd members, one master at a time after all joined", () => {
     const steps = ["master-0", "master-1", "master-2"].map((m) => `kubeha-cp-${m}-apiserver-etcd-servers`);
     const scripts = steps.map((name) => run().scripts().find((s) => s.name === name)!);
