@@ -9,7 +9,7 @@ import { ClusterSpec, Host } from "../config/types";
 import { putFile, runScript } from "../lib/remote";
 import { renderTemplate } from "../lib/render";
 import { ClusterPki } from "./clusterPki";
-import { EtcdCluster, peerUrl, STACKED_ETCD_PKI_DIR } from "./etcdCluster";
+import { EtcdCluster, etcdEndpoints, peerUrl, STACKED_ETCD_PKI_DIR } from "./etcdCluster";
 import { ReadyTarget } from "./hostInventory";
 import { setupNode } from "./nodeSetup";
 import { caCertHash, EXTERNAL_ETCD_PKI, externalEndpoint, kubeadmInitView, kubeadmJoinView, kubeconfigView } from "./nodeViews";
@@ -102,15 +102,18 @@ export class ControlPlane extends pulumi.ComponentResource {
     const config = renderTemplate("kubeadm/init.yaml", kubeadmInitView(args.spec, master, args.etcd?.endpoints ?? [], [...args.spec.kubernetes.ignorePreflightErrors]));
     const file = putFile(`${prefix}-kubeadm-config`, target, { path: "/etc/kubeha/kubeadm-init.yaml", content: config, mode: "0600" }, { parent: this, dependsOn: after });
     const rejoin = putFile(`${prefix}-kubeadm-rejoin-config`, target, { path: "/etc/kubeha/kubeadm-rejoin.yaml", content: this.controlPlaneJoinConfig(args.spec, master, pulumi.output(REJOIN_TOKEN_PLACEHOLDER)), mode: "0600" }, { parent: this, dependsOn: after });
-    const others = args.spec.masters.filter((m) => m.name !== master.name).map((m) => `https://${m.address}:${APISERVER_PORT}`);
-    const stackedMembers = args.spec.etcd.topology === "stacked" ? args.spec.masters.filter((m) => m.name !== master.name).map((m) => `${m.address}:2379`) : [];
-    const script = renderTemplate("scripts/kubeadm-init.sh", { otherApiservers: others.join(" "), otherEtcd: stackedMembers.join(" ") });
+    const others = otherMasters(args.spec, master);
+    const script = renderTemplate("scripts/kubeadm-init.sh", {
+      otherApiservers: others.map((m) => `https://${m.address}:${APISERVER_PORT}`).join(" "),
+      otherEtcdUrls: args.spec.etcd.topology === "stacked" ? etcdEndpoints(others).join(" ") : "",
+      tokenPlaceholder: REJOIN_TOKEN_PLACEHOLDER,
+    });
     return runScript(`${prefix}-kubeadm-init`, target, { script, inputs: { config }, deleteCommand: resetCommand(target, "init") }, { parent: this, dependsOn: [file, rejoin] });
   }
 
   /** Stacked etcd: the member of a master that lost its etcd data goes before it joins again. */
   private dropStaleEtcdMember(prefix: string, master: Host, target: ReadyTarget, spec: ClusterSpec, after: pulumi.Resource[]): remote.Command {
-    const others = spec.masters.filter((m) => m.name !== master.name).map((m) => `https://${m.address}:2379`);
+    const others = etcdEndpoints(otherMasters(spec, master));
     const script = renderTemplate("scripts/etcd-stale-member-stacked.sh", { peerUrl: peerUrl(master), otherClientUrls: others.join(" "), kubernetesVersion: spec.kubernetes.version });
     return runScript(`${prefix}-etcd-stale-member`, target, { script }, { parent: this, dependsOn: after });
   }
@@ -196,6 +199,11 @@ export function resetCommand(target: ReadyTarget, step: "init" | "join"): string
   const owner = `owner=$(cat ${KUBEADM_STEP_FILE} 2>/dev/null || echo ${step})`;
   const keep = `if [ "$owner" != ${step} ]; then echo "[kubeha] kubeadm here belongs to its $owner step now: not reset"; exit 0; fi`;
   return `${target.sudo}sh -c '${owner}; ${keep}; kubeadm reset -f && rm -rf /etc/cni/net.d /etc/kubeha/kubeadm-join.yaml /etc/kubeha/kubeadm-join.done /etc/kubeha/kubeadm-init.done /etc/kubeha/kubeadm-rejoin.started ${KUBEADM_STEP_FILE}'`;
+}
+
+/** Every master of the config but this one. */
+function otherMasters(spec: ClusterSpec, master: Host): Host[] {
+  return spec.masters.filter((m) => m.name !== master.name);
 }
 
 /** Stands for the token in the rejoin configuration of the first master (kubeadm-init.sh). */

@@ -174,13 +174,9 @@ host_start() {
     log "${name}: already running"
     return 0
   fi
-  # Leftovers of a crash (processes, mounts) are cleared first.
-  if [[ -n "$(host_pids "${name}")" ]]; then
-    host_kill "${name}"
-  fi
-  # A veth that outlived its host (the kernel reaps network namespaces late) would make
-  # systemd-nspawn fail with "File exists".
-  if net_veth_exists "${name}"; then
+  # Leftovers of a crash (processes, mounts) are cleared first, and a veth that outlived its
+  # host (the kernel reaps network namespaces late), on which systemd-nspawn fails ("File exists").
+  if [[ -n "$(host_pids "${name}")" ]] || net_veth_exists "${name}"; then
     host_kill "${name}"
   fi
   host_prepare "${name}"
@@ -306,7 +302,7 @@ LAB_SSH_RESTART_AFTER="${KUBEHA_LAB_SSH_RESTART_AFTER:-60}"
 host_wait_ssh() {
   local timeout="$1" start name addr idx waited
   local -a pending waiting probes
-  local -A restarted=() said=()
+  local -A restarted=()
   shift
   start="$(now)"
   pending=("$@")
@@ -327,7 +323,6 @@ host_wait_ssh() {
     [[ ${#pending[@]} -eq 0 ]] && break
     waited="$(awk -v s="${start}" -v e="$(now)" 'BEGIN { printf "%d", e - s }')"
     for name in "${pending[@]}"; do
-      said["${name}"]="$(tr '\n' ' ' <"$(host_dir "${name}")/ssh-probe.log" 2>/dev/null)"
       [[ -z "${restarted[${name}]:-}" ]] || continue
       if ! host_running "${name}"; then
         log "${name}: its boot died (systemd-nspawn exited); console:"
@@ -344,7 +339,7 @@ host_wait_ssh() {
     done
     if ((waited > timeout)); then
       for name in "${pending[@]}"; do
-        printf '[lab] %s: ssh said: %s\n[lab] %s: last console lines:\n' "${name}" "${said[${name}]:-nothing}" "${name}" >&2
+        printf '[lab] %s: ssh said: %s\n[lab] %s: last console lines:\n' "${name}" "$(tr '\n' ' ' <"$(host_dir "${name}")/ssh-probe.log")" "${name}" >&2
         host_console_tail "${name}" 30 >&2
       done
       die "no SSH after ${timeout}s from: ${pending[*]} (console: $(host_dir "${pending[0]}")/console.log)"

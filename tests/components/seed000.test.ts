@@ -55,7 +55,7 @@ describeTopology("seed 000: stacked etcd, VIP on the masters", seed000, (run) =>
   });
 
   test("stacked etcd: each master drops a stale member of its own before kubeadm init or join", () => {
-    const step = run().scripts().find((s) => s.name === "kubeha-cp-kube-master02-etcd-stale-member")!;
+    const step = run().script("kubeha-cp-kube-master02-etcd-stale-member");
     expect(step.host).toBe("172.26.133.162");
     expect(step.script).toContain('PEER_URL="https://172.26.133.162:2380"');
     expect(step.script).toContain('OTHER_CLIENT_URLS="https://172.26.133.161:2379 https://172.26.133.163:2379"');
@@ -68,10 +68,11 @@ describeTopology("seed 000: stacked etcd, VIP on the masters", seed000, (run) =>
     expect(rejoin.host).toBe("172.26.133.161");
     expect(rejoin.content).toContain('token: "@@TOKEN@@"');
     expect(rejoin.content).toContain('advertiseAddress: "172.26.133.161"');
-    const init = run().scripts().find((s) => s.name === "kubeha-cp-kube-master01-kubeadm-init")!;
+    const init = run().script("kubeha-cp-kube-master01-kubeadm-init");
     expect(init.script).toContain('OTHER_APISERVERS="https://172.26.133.162:6443 https://172.26.133.163:6443"');
+    expect(init.script).toContain('TOKEN_PLACEHOLDER="@@TOKEN@@"');
     // Nor does it initialise while the other masters' etcd runs without an apiserver.
-    expect(init.script).toContain('OTHER_ETCD="172.26.133.162:2379 172.26.133.163:2379"');
+    expect(init.script).toContain('OTHER_ETCD_URLS="https://172.26.133.162:2379 https://172.26.133.163:2379"');
     expect(run().waitsFor("kubeha-cp-kube-master01-kubeadm-init", "kubeha-cp-kube-master01-kubeadm-rejoin-config")).toBe(true);
   });
 });

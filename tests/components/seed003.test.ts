@@ -16,7 +16,7 @@ describeTopology("seed 003: external etcd on the masters", seed003, (run) => {
   });
 
   test("kubeadm's configuration lists the etcd members before the other masters join", () => {
-    const step = run().scripts().find((s) => s.name === "kubeha-cp-master-0-kubeadm-etcd-endpoints")!;
+    const step = run().script("kubeha-cp-master-0-kubeadm-etcd-endpoints");
     expect(step.host).toBe("10.10.40.90");
     expect(step.script).toContain('ENDPOINTS="https://10.10.40.90:2379 https://10.10.40.91:2379 https://10.10.40.92:2379"');
     expect(run().waitsFor("kubeha-cp-master-0-kubeadm-etcd-endpoints", "kubeha-cp-master-0-kubeadm-init")).toBe(true);
@@ -24,14 +24,14 @@ describeTopology("seed 003: external etcd on the masters", seed003, (run) => {
   });
 
   test("external etcd: the first master's init looks for a running cluster through the apiservers only", () => {
-    const init = run().scripts().find((s) => s.name === "kubeha-cp-master-0-kubeadm-init")!;
+    const init = run().script("kubeha-cp-master-0-kubeadm-init");
     expect(init.script).toContain('OTHER_APISERVERS="https://10.10.40.91:6443 https://10.10.40.92:6443"');
-    expect(init.script).toContain('OTHER_ETCD=""');
+    expect(init.script).toContain('OTHER_ETCD_URLS=""');
   });
 
   test("every apiserver follows the etcd members, one master at a time after all joined", () => {
     const steps = ["master-0", "master-1", "master-2"].map((m) => `kubeha-cp-${m}-apiserver-etcd-servers`);
-    const scripts = steps.map((name) => run().scripts().find((s) => s.name === name)!);
+    const scripts = steps.map((name) => run().script(name));
     expect(scripts.map((s) => s.host)).toEqual(["10.10.40.90", "10.10.40.91", "10.10.40.92"]);
     for (const s of scripts) expect(s.script).toContain('SERVERS="https://10.10.40.90:2379,https://10.10.40.91:2379,https://10.10.40.92:2379"');
     expect(run().waitsFor(steps[0], "kubeha-cp-master-2-kubeadm-join")).toBe(true);

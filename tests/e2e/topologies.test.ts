@@ -21,10 +21,20 @@ function vipHolders(hosts: THost[]): THost[] {
   return hosts.filter((h) => tSsh(h, `ip -o addr show | grep -q ' ${T_VIP}/'`, 15000).status === 0);
 }
 
-/** Stacked etcd: member ID by host address, asked on m3 with kubeadm's healthcheck client. */
+/** Stacked etcd: the member list (JSON of etcd's gateway), asked on HOST with kubeadm's healthcheck client. */
+function stackedMemberList(host: THost): string {
+  return tSshOk(host, "curl -s --cacert /etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/etcd/healthcheck-client.crt --key /etc/kubernetes/pki/etcd/healthcheck-client.key -X POST -d '{}' https://127.0.0.1:2379/v3/cluster/member/list");
+}
+
+/** Stacked etcd: member ID by host address, asked on m3. */
 function stackedMembers(): Record<string, string> {
-  const list = tSshOk("m3", "curl -s --cacert /etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/etcd/healthcheck-client.crt --key /etc/kubernetes/pki/etcd/healthcheck-client.key -X POST -d '{}' https://127.0.0.1:2379/v3/cluster/member/list");
+  const list = stackedMemberList("m3");
   return Object.fromEntries([...list.matchAll(/"ID":"(\d+)"[^{}]*?"peerURLs":\["https:\/\/([0-9.]+):2380"\]/g)].map((m) => [m[2], m[1]]));
+}
+
+/** Stacked etcd: "node=phase" of each etcd pod, sorted, comma-joined. */
+function etcdPodPhases(): string {
+  return tKubectl(["-n", "kube-system", "get", "pods", "-l", "component=etcd", "-o", "jsonpath={range .items[*]}{.spec.nodeName}={.status.phase}{\"\\n\"}{end}"]).stdout.trim().split("\n").sort().join();
 }
 
 async function deployAndWaitReady(label: string): Promise<void> {
@@ -88,8 +98,7 @@ describeReal("seed topologies in a second lab", () => {
 
     test("deploys: every node Ready through VIP:16443, and kubeadm runs etcd as a static pod on each master", async () => {
       await deployAndWaitReady("seed 000");
-      const etcdPods = tKubectl(["-n", "kube-system", "get", "pods", "-l", "component=etcd", "-o", "jsonpath={range .items[*]}{.spec.nodeName}={.status.phase}{\"\\n\"}{end}"]);
-      expect(etcdPods.stdout.trim().split("\n").sort()).toEqual(["m1=Running", "m2=Running", "m3=Running"]);
+      expect(etcdPodPhases()).toBe("m1=Running,m2=Running,m3=Running");
       // No external etcd unit anywhere.
       expect(tSsh("m1", "test -e /etc/systemd/system/etcd.service").status).not.toBe(0);
       expect(vipHolders(["m1", "m2", "m3"])).toEqual(["m1"]);
@@ -100,9 +109,8 @@ describeReal("seed topologies in a second lab", () => {
     test("m1 hard-stopped for good and replaced by m4 (on lb2): kubeadm's etcd drops m1's member and adds m4's", async () => {
       await replaceFirstMaster(["master", "lb"], { etcdTopology: "stacked", apiEndpoint: "vip", vip: T_VIP, vrrpInterface: "host0" });
       // m1's mirror pod goes with its Node, once the pod garbage collector's quarantine (40 s) is over.
-      const etcdPods = () => tKubectl(["-n", "kube-system", "get", "pods", "-l", "component=etcd", "-o", "jsonpath={range .items[*]}{.spec.nodeName}={.status.phase}{\"\\n\"}{end}"]).stdout.trim().split("\n").sort().join();
-      await waitFor("etcd pods on m2, m3, m4 only", () => etcdPods() === "m2=Running,m3=Running,m4=Running", 180000, 2000);
-      const members = tSshOk("m2", "curl -s --cacert /etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/etcd/healthcheck-client.crt --key /etc/kubernetes/pki/etcd/healthcheck-client.key -X POST -d '{}' https://127.0.0.1:2379/v3/cluster/member/list");
+      await waitFor("etcd pods on m2, m3, m4 only", () => etcdPodPhases() === "m2=Running,m3=Running,m4=Running", 180000, 2000);
+      const members = stackedMemberList("m2");
       expect([...members.matchAll(/"peerURLs":\["([^"]+)"/g)].map((m) => m[1]).sort()).toEqual([`https://${T_HOSTS.m2}:2380`, `https://${T_HOSTS.m3}:2380`, `https://${T_HOSTS.lb2}:2380`]);
     });
 
@@ -125,8 +133,7 @@ describeReal("seed topologies in a second lab", () => {
       expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
       expect(after[T_HOSTS.m2]).not.toBe(before[T_HOSTS.m2]);
       expect(after[T_HOSTS.m3]).toBe(before[T_HOSTS.m3]);
-      const etcdPods = () => tKubectl(["-n", "kube-system", "get", "pods", "-l", "component=etcd", "-o", "jsonpath={range .items[*]}{.spec.nodeName}={.status.phase}{\"\\n\"}{end}"]).stdout.trim().split("\n").sort().join();
-      await waitFor("etcd pods Running on m2, m3, m4", () => etcdPods() === "m2=Running,m3=Running,m4=Running", 120000, 2000);
+      await waitFor("etcd pods Running on m2, m3, m4", () => etcdPodPhases() === "m2=Running,m3=Running,m4=Running", 120000, 2000);
       expect(tKubectl(["get", "--raw", "/readyz"]).stdout).toBe("ok");
     });
 
