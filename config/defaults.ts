@@ -1,5 +1,7 @@
+import { PORTS } from "../plan/paths";
+import { VERSIONS } from "../plan/versions";
 // Defaults of every scalar config key. Pulumi.yaml declares the same defaults for the CLI
-// (tests/unit/defaults.test.ts keeps the two in step); they are repeated here because
+// (tests/unit/project-config.test.ts keeps the two in step); they are repeated here because
 // Pulumi.yaml defaults are applied by the CLI only, not under unit-test mocks.
 export const DEFAULTS = {
   clusterName: "kubeha",
@@ -9,6 +11,7 @@ export const DEFAULTS = {
   sshPrivateKeyPath: "",
   sshBastion: "",
   hostCidr: "",
+  controlPlaneEngine: "kubeadm",
   etcdTopology: "stacked",
   apiEndpoint: "vip",
   vip: "",
@@ -16,7 +19,7 @@ export const DEFAULTS = {
   vrrpRouterId: 51,
   vrrpInterface: "eth0",
   vrrpAdvertInterval: 1,
-  kubernetesVersion: "1.32.13",
+  kubernetesVersion: VERSIONS.kubernetes,
   podCidr: "10.244.0.0/16",
   serviceCidr: "10.96.0.0/12",
   certSans: [] as string[],
@@ -34,4 +37,4 @@ export const DEFAULT_PRIORITY_START = 150;
 export const DEFAULT_PRIORITY_STEP = 10;
 
 /** The apiserver's own port on every master. */
-export const APISERVER_PORT = 6443;
+export const APISERVER_PORT = PORTS.apiserver;

@@ -4,6 +4,10 @@
 export const ROLES = ["master", "worker", "etcd", "lb"] as const;
 export type Role = (typeof ROLES)[number];
 
+/** Control-plane engines kubeha has (kubeha:controlPlaneEngine). */
+export const CONTROL_PLANE_ENGINES = ["kubeadm"] as const;
+export type ControlPlaneEngineName = (typeof CONTROL_PLANE_ENGINES)[number];
+
 export const STAGES = ["etcd", "loadBalancer", "controlPlane", "workers", "addons"] as const;
 export type Stage = (typeof STAGES)[number];
 
@@ -74,6 +78,8 @@ export interface ClusterSpec {
   readonly hostCidr: string;
   readonly hosts: readonly Host[];
   readonly masters: readonly Host[];
+  /** How the control plane runs on the masters and how nodes join it. */
+  readonly controlPlaneEngine: ControlPlaneEngineName;
   readonly etcd: { readonly topology: "stacked" | "external"; readonly members: readonly Host[] };
   readonly endpoint: ApiEndpoint;
   readonly kubernetes: KubernetesSettings;

@@ -9,7 +9,7 @@ import { readKubernetes } from "./kubernetes";
 import { Cidr, cidrContains, formatCidr, isIpv4, parseCidr, slash24Of } from "./network";
 import { readWorkerPools } from "./pools";
 import { checkArtifactDir, requiredArtifacts } from "./artifacts";
-import { ClusterSpec, Host, RawConfig, SshSettings, STAGES } from "./types";
+import { ClusterSpec, CONTROL_PLANE_ENGINES, Host, RawConfig, SshSettings, STAGES } from "./types";
 
 export interface ValidationEnv {
   fileExists(path: string): boolean;
@@ -26,6 +26,7 @@ export function validateConfig(raw: RawConfig, env: ValidationEnv): ClusterSpec 
   if (hosts.length > 0 && masters.length === 0) {
     problems.add("hosts", "no host has role master", "give role master to three hosts (one is possible, but not highly available)");
   }
+  const controlPlaneEngine = readEngine(raw, problems);
   const etcd = readEtcd(raw, hosts, masters, problems);
   const endpoint = readEndpoint(raw, hosts, hostCidr, problems);
   const kubernetes = readKubernetes(raw, hostCidr, problems);
@@ -41,6 +42,7 @@ export function validateConfig(raw: RawConfig, env: ValidationEnv): ClusterSpec 
     hostCidr: formatCidr(hostCidr!),
     hosts,
     masters,
+    controlPlaneEngine,
     etcd,
     endpoint,
     kubernetes,
@@ -48,6 +50,21 @@ export function validateConfig(raw: RawConfig, env: ValidationEnv): ClusterSpec 
     packages: { source: packageSource, artifactDir: artifactDir || undefined },
     deployUntil,
   };
+}
+
+/** Engines the open issues plan, named so that choosing one says it is not built yet. */
+const PLANNED_ENGINES: Record<string, string> = {
+  binary: "the control plane as plain systemd units (seed 001) is not built yet",
+  k3s: "K3s servers on the external etcd (seed 004) are not built yet",
+};
+
+function readEngine(raw: RawConfig, problems: Problems): ClusterSpec["controlPlaneEngine"] {
+  const value = stringField(raw, "controlPlaneEngine", DEFAULTS.controlPlaneEngine, problems);
+  if (value in PLANNED_ENGINES) {
+    problems.add("controlPlaneEngine", `"${value}": ${PLANNED_ENGINES[value]}`, `use ${CONTROL_PLANE_ENGINES.join(", ")} (the default)`);
+    return DEFAULTS.controlPlaneEngine;
+  }
+  return enumField(raw, "controlPlaneEngine", CONTROL_PLANE_ENGINES, DEFAULTS.controlPlaneEngine, problems);
 }
 
 function readSsh(raw: RawConfig, env: ValidationEnv, problems: Problems): SshSettings {

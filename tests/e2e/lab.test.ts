@@ -5,7 +5,7 @@
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { CHECK_SCRIPT } from "../../components/loadBalancerViews";
+import { PATHS } from "../../plan/paths";
 import { describeWithPlugins, pulumi, REPO, selectStack } from "../fixtures/pulumiCli";
 import { changedOperations, ETCDCTL, HOSTS_DIR, lab, labOk, LAB_STACK, lastUpdate, LB_PORT, masters, masterTransitions, ssh, sshOk, stateResourceCount, STACK_FILE, up, upOk, useDeployedLab, VIP, vipHolders, waitFor } from "../fixtures/lab";
 
@@ -215,13 +215,13 @@ describe("load balancer", () => {
     sshOk("m1", `iptables -w -I ${rule}`);
     try {
       expect(sshOk("m1", "systemctl is-active nginx").trim()).toBe("active");
-      expect(ssh("m1", CHECK_SCRIPT).status).toBe(1);
+      expect(ssh("m1", PATHS.keepalivedCheckScript).status).toBe(1);
       await waitFor("VIP off m1", () => vipHolders().join() === "m2", 20000, 200);
     } finally {
       sshOk("m1", `iptables -w -D ${rule}`);
     }
     // nginx's passive checks keep the upstreams marked failed for fail_timeout, then retry them.
-    await waitFor("the track script passing on m1 again", () => ssh("m1", CHECK_SCRIPT).status === 0, 30000, 500);
+    await waitFor("the track script passing on m1 again", () => ssh("m1", PATHS.keepalivedCheckScript).status === 0, 30000, 500);
     await waitFor("VIP back on m1", () => vipHolders().join() === "m1", 30000, 500);
     expect([masterTransitions("m2", since), masterTransitions("m3", since)]).toEqual([1, 0]);
   });

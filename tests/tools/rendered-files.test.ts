@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { distinct, renderAllTopologies, RenderedFile } from "../fixtures/renderedFiles";
-import { REJOIN_TOKEN_PLACEHOLDER } from "../../components/controlPlane";
+import { REJOIN_TOKEN_PLACEHOLDER } from "../../components/controlPlane/kubeadm/kubeadmEngine";
 
 let files: RenderedFile[];
 let scripts: RenderedFile[];

@@ -1,5 +1,5 @@
-import { renderString, renderTemplate, TemplateError } from "../../lib/render";
-import { putFileCommand, runScriptCommand, withInputHashes } from "../../lib/remote";
+import { renderString, renderTemplate, TemplateError } from "../../components/host/render";
+import { putFileCommand, runScriptCommand, withInputHashes } from "../../components/host/remote";
 
 describe("renderString", () => {
   test("does not HTML-escape", () => {
@@ -23,7 +23,7 @@ describe("renderString", () => {
   });
 
   test("renderTemplate reads templates/", () => {
-    expect(renderTemplate("keepalived/kubeha-auth.conf", { authPassword: "p4ssw0rd" })).toBe("auth_pass p4ssw0rd\n");
+    expect(renderTemplate("endpoint/kubeha-auth.conf", { authPassword: "p4ssw0rd" })).toBe("auth_pass p4ssw0rd\n");
   });
 });
 

@@ -1,0 +1,66 @@
+// Pure view builders for kubeadm's configuration files and the admin kubeconfig.
+import { createHash, createPublicKey } from "crypto";
+import { ClusterSpec, Host, Taint } from "../../../config/types";
+import { ClusterPlan } from "../../../plan/cluster";
+import { PATHS, PORTS } from "../../../plan/paths";
+import { IMAGE_REPOSITORY } from "../../../plan/versions";
+
+export function imagePullPolicy(spec: ClusterSpec): string {
+  return spec.packages.source === "offline" ? "Never" : "IfNotPresent";
+}
+
+export function kubeadmInitView(plan: ClusterPlan, first: Host, ignorePreflightErrors: string[]) {
+  const { spec } = plan;
+  const external = spec.etcd.topology === "external";
+  const pki = PATHS.externalEtcdClientPki;
+  return {
+    nodeName: first.name,
+    address: first.address,
+    apiserverPort: PORTS.apiserver,
+    imagePullPolicy: imagePullPolicy(spec),
+    ignorePreflightErrors,
+    clusterName: spec.clusterName,
+    kubernetesVersion: spec.kubernetes.version,
+    controlPlaneEndpoint: plan.api.controlPlaneEndpoint,
+    imageRepository: IMAGE_REPOSITORY,
+    podCidr: spec.kubernetes.podCidr,
+    serviceCidr: spec.kubernetes.serviceCidr,
+    certSans: plan.api.sans,
+    externalEtcd: external ? { endpoints: plan.etcd.endpoints, caFile: `${pki}/ca.crt`, certFile: `${pki}/client.crt`, keyFile: `${pki}/client.key` } : false,
+    stackedEtcd: !external,
+    cgroupDriver: spec.kubernetes.cgroupDriver,
+    kubeletDiskEviction: spec.kubernetes.kubeletDiskEviction,
+    dnsServiceIp: spec.kubernetes.dnsServiceIp,
+  };
+}
+
+export interface JoinRole {
+  readonly controlPlane: boolean;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly Taint[];
+}
+
+export function kubeadmJoinView(plan: ClusterPlan, host: Host, role: JoinRole, token: string, caCertHash: string, ignorePreflightErrors: string[]) {
+  return {
+    nodeName: host.name,
+    controlPlaneEndpoint: plan.api.controlPlaneEndpoint,
+    token,
+    caCertHash,
+    imagePullPolicy: imagePullPolicy(plan.spec),
+    ignorePreflightErrors,
+    nodeLabels: Object.entries(role.labels).map(([k, v]) => `${k}=${v}`).join(","),
+    taints: role.taints,
+    controlPlane: role.controlPlane ? { address: host.address, apiserverPort: PORTS.apiserver } : false,
+  };
+}
+
+/** kubeadm's discovery hash: sha256 over the CA public key's DER SubjectPublicKeyInfo. */
+export function caCertHash(caPublicKeyPem: string): string {
+  const der = createPublicKey(caPublicKeyPem).export({ type: "spki", format: "der" });
+  return `sha256:${createHash("sha256").update(der).digest("hex")}`;
+}
+
+export function kubeconfigView(clusterName: string, server: string, user: string, caPem: string, certPem: string, keyPem: string) {
+  const b64 = (s: string) => Buffer.from(s).toString("base64");
+  return { clusterName, server, user, caData: b64(caPem), certData: b64(certPem), keyData: b64(keyPem) };
+}

@@ -1,0 +1,65 @@
+// The steps every Kubernetes node takes before kubeadm: OS preparation, containerd, and the
+// Kubernetes binaries (from pkgs.k8s.io, or uploaded from the offline artifact directory).
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { remote } from "@pulumi/command";
+import { nodeArtifacts } from "../../config/artifacts";
+import { ClusterSpec, Host } from "../../config/types";
+import { PATHS } from "../../plan/paths";
+import { ReadyTarget } from "../host/hostInventory";
+import { fileStamp } from "../host/manifest";
+import { putFile } from "../host/remote";
+import { renderFile } from "../host/script";
+import { runStep, STEPS } from "../host/steps";
+import { containerdView, hostsBlockView, KERNEL_MODULES, NODE_PACKAGES, SYSCTLS } from "./views";
+
+/** Prepares a node; the returned step completes when kubeadm can run there. */
+export function setupNode(prefix: string, host: Host, target: ReadyTarget, spec: ClusterSpec, parent: pulumi.Resource, after: pulumi.Resource[]): remote.Command {
+  const opts = (dependsOn: pulumi.Resource[]) => ({ parent, dependsOn });
+  const packages = runStep(prefix, target, STEPS.packages, { view: { packages: NODE_PACKAGES, source: spec.packages.source } }, opts([target.ready, ...after]));
+  const modules = renderFile("node/modules.conf", { modules: KERNEL_MODULES });
+  const sysctls = renderFile("node/sysctl.conf", { sysctls: SYSCTLS });
+  const hostsBlock = renderFile("node/hosts-block", hostsBlockView(spec));
+  const osFiles = [
+    putFile(`${prefix}-modules`, target, { path: PATHS.kernelModules, content: modules, mode: "0644" }, opts([packages])),
+    putFile(`${prefix}-sysctl`, target, { path: PATHS.sysctls, content: sysctls, mode: "0644" }, opts([packages])),
+    putFile(`${prefix}-hosts`, target, { path: PATHS.hostsBlock, content: hostsBlock, mode: "0644" }, opts([packages])),
+  ];
+  const prepared = runStep(prefix, target, STEPS.prepareNode, { view: { nodeName: host.name, clusterName: spec.clusterName }, inputs: { modules, sysctls, hostsBlock } }, opts(osFiles));
+  const containerdConf = renderFile("node/containerd-config.toml", containerdView(spec));
+  const confFile = putFile(`${prefix}-containerd-conf`, target, { path: PATHS.containerdConfig, content: containerdConf, mode: "0644" }, opts([prepared]));
+  const runtime = runStep(prefix, target, STEPS.containerd, { inputs: { containerdConf } }, opts([confFile]));
+  return spec.packages.source === "online" ? installOnline(prefix, target, spec, parent, runtime) : installOffline(prefix, host, target, spec, parent, runtime);
+}
+
+function installOnline(prefix: string, target: ReadyTarget, spec: ClusterSpec, parent: pulumi.Resource, runtime: remote.Command): remote.Command {
+  const version = spec.kubernetes.version;
+  const minor = version.split(".").slice(0, 2).join(".");
+  return runStep(prefix, target, STEPS.kubernetesOnline, { view: { version, minor } }, { parent, dependsOn: [runtime] });
+}
+
+function installOffline(prefix: string, host: Host, target: ReadyTarget, spec: ClusterSpec, parent: pulumi.Resource, runtime: remote.Command): remote.Command {
+  const artifactDir = path.resolve(spec.packages.artifactDir!);
+  const wanted = nodeArtifacts(fs.readdirSync(path.join(artifactDir, "images")), { controlPlane: host.roles.includes("master"), stackedEtcd: spec.etcd.topology === "stacked" });
+  const files = [...wanted.tools.map((tool) => `bin/${tool}`), ...wanted.images.map((image) => `images/${image}`)];
+  // One copy per file this node needs, into the bin/ and images/ that prepare-node made: each is
+  // hashed, so it travels again only when that artifact changed.
+  const uploads = files.map(
+    (file) =>
+      new remote.CopyToRemote(
+        `${prefix}-artifact-${file.replace("/", "-")}`,
+        { connection: target.connection, source: new pulumi.asset.FileAsset(path.join(artifactDir, file)), remotePath: path.posix.join(PATHS.artifactStaging, file) },
+        { parent, dependsOn: [runtime] },
+      ),
+  );
+  const unit = renderFile("node/kubelet.service", { restartSeconds: 10 });
+  const dropIn = renderFile("node/10-kubeadm.conf", {});
+  const units = [
+    putFile(`${prefix}-kubelet-unit`, target, { path: PATHS.kubeletUnit, content: unit, mode: "0644" }, { parent, dependsOn: [runtime] }),
+    putFile(`${prefix}-kubelet-dropin`, target, { path: PATHS.kubeletDropIn, content: dropIn, mode: "0644" }, { parent, dependsOn: [runtime] }),
+  ];
+  const view = { tools: wanted.tools.join(" "), images: wanted.images.join(" ") };
+  const inputs = { unit, dropIn, artifacts: files.map((file) => fileStamp(path.join(artifactDir, file))).join("\n") };
+  return runStep(prefix, target, STEPS.kubernetesOffline, { view, inputs }, { parent, dependsOn: [...uploads, ...units] });
+}

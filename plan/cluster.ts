@@ -1,0 +1,84 @@
+// The cluster plan: every fact derived from the validated spec, computed once, here. Components
+// and views read these and never derive them again (who runs init, the etcd URLs, the endpoint,
+// the SANs, who joins with the bootstrap token, the hosts' prefix length).
+import { parseCidr } from "../config/network";
+import { ClusterSpec, Host } from "../config/types";
+import { PORTS } from "./paths";
+
+export interface EtcdPlan {
+  readonly topology: "stacked" | "external";
+  readonly members: readonly Host[];
+  /** Client URLs of every member, in member order. */
+  readonly endpoints: readonly string[];
+  /** "name=peerURL,..." of every member. */
+  readonly initialCluster: string;
+}
+
+export interface ApiPlan {
+  /** host:port every kubelet and kubeadm uses: VIP:lbPort, or the node-local nginx in local mode. */
+  readonly controlPlaneEndpoint: string;
+  /** host:port of the exported kubeconfig: the HA endpoint, or the first master in local mode (127.0.0.1 only works on nodes). */
+  readonly externalEndpoint: string;
+  /** SANs of the apiserver certificate: the VIP, every master, loopback, and the user's extras. */
+  readonly sans: readonly string[];
+}
+
+export interface ClusterPlan {
+  readonly spec: ClusterSpec;
+  /** The master that runs `kubeadm init` (kept first across updates by keepInitMasterFirst). */
+  readonly initMaster: Host;
+  /** Every worker of every pool. */
+  readonly workers: readonly Host[];
+  /** Names of every node that joins with the bootstrap token: a change re-issues it. */
+  readonly joiners: readonly string[];
+  /** Prefix length of the hosts' network (the VIP's address on the lb hosts). */
+  readonly hostPrefix: number;
+  readonly etcd: EtcdPlan;
+  readonly api: ApiPlan;
+}
+
+export function clientUrl(member: Host): string {
+  return `https://${member.address}:${PORTS.etcdClient}`;
+}
+
+export function peerUrl(member: Host): string {
+  return `https://${member.address}:${PORTS.etcdPeer}`;
+}
+
+export function apiserverUrl(master: Host): string {
+  return `https://${master.address}:${PORTS.apiserver}`;
+}
+
+export function etcdEndpoints(members: readonly Host[]): string[] {
+  return members.map(clientUrl);
+}
+
+/** Every master of the config but this one. */
+export function otherMasters(plan: ClusterPlan, master: Host): Host[] {
+  return plan.spec.masters.filter((m) => m.name !== master.name);
+}
+
+export function planCluster(spec: ClusterSpec): ClusterPlan {
+  const [initMaster] = spec.masters;
+  const workers = spec.workerPools.flatMap((pool) => pool.hosts);
+  const controlPlaneEndpoint = `${spec.endpoint.address}:${spec.endpoint.port}`;
+  const sans = [spec.endpoint.vip, ...spec.masters.map((m) => m.address), ...spec.masters.map((m) => m.name), "127.0.0.1", "localhost", ...spec.kubernetes.certSans];
+  return {
+    spec,
+    initMaster,
+    workers,
+    joiners: [...spec.masters.slice(1), ...workers].map((h) => h.name),
+    hostPrefix: parseCidr(spec.hostCidr)!.prefix,
+    etcd: {
+      topology: spec.etcd.topology,
+      members: spec.etcd.members,
+      endpoints: etcdEndpoints(spec.etcd.members),
+      initialCluster: spec.etcd.members.map((m) => `${m.name}=${peerUrl(m)}`).join(","),
+    },
+    api: {
+      controlPlaneEndpoint,
+      externalEndpoint: spec.endpoint.mode === "vip" ? controlPlaneEndpoint : `${initMaster.address}:${PORTS.apiserver}`,
+      sans: [...new Set(sans.filter((s): s is string => !!s))],
+    },
+  };
+}

@@ -1,0 +1,96 @@
+// Every on-host path, marker, port and unit name kubeha uses: the one home of each. Components
+// pass these to the remote steps, and every script template gets them as {{paths.*}} and
+// {{ports.*}} (templates spell none of them by hand).
+
+/** Ports. */
+export const PORTS = {
+  /** kube-apiserver on every master. */
+  apiserver: 6443,
+  etcdClient: 2379,
+  etcdPeer: 2380,
+} as const;
+
+const KUBEHA = "/etc/kubeha";
+const KUBERNETES = "/etc/kubernetes";
+
+/** On-host paths. */
+export const PATHS = {
+  // kubeha's own state on every node
+  kubehaDir: KUBEHA,
+  kubehaLogDir: "/var/log/kubeha",
+  /** Hosts entries of the cluster, merged into /etc/hosts by prepare-node. */
+  hostsBlock: `${KUBEHA}/hosts-block`,
+  /** Where offline artifacts are uploaded on each node (bin/ and images/ below). */
+  artifactStaging: "/var/lib/kubeha/artifacts",
+
+  // kubeadm, driven by kubeha's steps
+  kubeadmInitConfig: `${KUBEHA}/kubeadm-init.yaml`,
+  /** The first master's control-plane JoinConfiguration with a token placeholder (kubeadm-init.sh). */
+  kubeadmRejoinConfig: `${KUBEHA}/kubeadm-rejoin.yaml`,
+  /** Secret: holds the bootstrap token. */
+  kubeadmJoinConfig: `${KUBEHA}/kubeadm-join.yaml`,
+  kubeadmInitMarker: `${KUBEHA}/kubeadm-init.done`,
+  kubeadmJoinMarker: `${KUBEHA}/kubeadm-join.done`,
+  kubeadmRejoinMarker: `${KUBEHA}/kubeadm-rejoin.started`,
+  /** Which kubeha step (init or join) owns kubeadm on a node: written by both scripts. */
+  kubeadmStepFile: `${KUBEHA}/kubeadm-step`,
+  kubeadmLock: "/run/kubeha-kubeadm.lock",
+  kubeadmInitLog: "/var/log/kubeha/kubeadm-init.log",
+  kubeadmJoinLog: "/var/log/kubeha/kubeadm-join.log",
+  /** Secret: kubeha's bootstrap token, read by bootstrap-token.sh. */
+  bootstrapTokenFile: `${KUBEHA}/bootstrap-token`,
+
+  // Kubernetes (kubeadm's layout)
+  kubernetesDir: KUBERNETES,
+  adminKubeconfig: `${KUBERNETES}/admin.conf`,
+  kubeletKubeconfig: `${KUBERNETES}/kubelet.conf`,
+  bootstrapKubeletKubeconfig: `${KUBERNETES}/bootstrap-kubelet.conf`,
+  staticPodDir: `${KUBERNETES}/manifests`,
+  apiserverManifest: `${KUBERNETES}/manifests/kube-apiserver.yaml`,
+  kubernetesPki: `${KUBERNETES}/pki`,
+  clusterCaCert: `${KUBERNETES}/pki/ca.crt`,
+  /** kubeadm's stacked etcd PKI, healthcheck client included. */
+  stackedEtcdPki: `${KUBERNETES}/pki/etcd`,
+  /** Stacked etcd's data directory (kubeadm's default). */
+  stackedEtcdData: "/var/lib/etcd",
+  /** The external etcd's CA and client certificate, for kube-apiserver. */
+  externalEtcdClientPki: `${KUBERNETES}/pki/etcd-external`,
+  cniConfigDir: "/etc/cni/net.d",
+
+  // external etcd (kubeha's own units)
+  etcdPki: "/etc/etcd/pki",
+  etcdData: "/var/lib/etcd/kubeha",
+  /** The configured members, "name=peerURL,...": read only by a member bootstrapping a new cluster. */
+  etcdInitialCluster: "/etc/etcd/initial-cluster",
+  /** ETCD_INITIAL_CLUSTER and _STATE for the unit, decided when the member first starts. */
+  etcdBootstrapEnv: "/etc/etcd/bootstrap.env",
+  /** Where the etcd binaries are staged before they are installed into /usr/local/bin. */
+  etcdStaging: "/var/lib/kubeha/etcd",
+  etcdUnit: "/etc/systemd/system/etcd.service",
+  etcdctl: "/usr/local/bin/etcdctl",
+
+  // node preparation
+  kernelModules: "/etc/modules-load.d/kubeha.conf",
+  sysctls: "/etc/sysctl.d/99-kubeha.conf",
+  containerdConfig: "/etc/containerd/config.toml",
+  kubeletUnit: "/etc/systemd/system/kubelet.service",
+  kubeletDropIn: "/etc/systemd/system/kubelet.service.d/10-kubeadm.conf",
+
+  // API endpoint
+  nginxConf: "/etc/nginx/nginx.conf",
+  keepalivedConf: "/etc/keepalived/keepalived.conf",
+  /** The VRRP password lives in its own 0600 file, so keepalived.conf stays readable in previews. */
+  keepalivedAuth: "/etc/keepalived/kubeha-auth.conf",
+  keepalivedCheckScript: "/etc/keepalived/check_apiserver.sh",
+  /** systemd drop-in: keepalived starts once its unicast source address is configured. */
+  keepalivedDropIn: "/etc/systemd/system/keepalived.service.d/kubeha.conf",
+} as const;
+
+/** systemd units kubeha starts, stops or restarts. */
+export const UNITS = {
+  etcd: "etcd.service",
+  nginx: "nginx.service",
+  keepalived: "keepalived.service",
+  containerd: "containerd.service",
+  kubelet: "kubelet.service",
+} as const;
