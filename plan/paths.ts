@@ -67,6 +67,8 @@ export const PATHS = {
   /** Where the etcd binaries are staged before they are installed into /usr/local/bin. */
   etcdStaging: "/var/lib/kubeha/etcd",
   etcdUnit: "/etc/systemd/system/etcd.service",
+  /** Where kubeha installs binaries (etcd, and kubeadm, kubelet, kubectl offline). */
+  binDir: "/usr/local/bin",
   etcdctl: "/usr/local/bin/etcdctl",
 
   // node preparation

@@ -4,14 +4,23 @@
 import { PATHS, PORTS, UNITS } from "../../plan/paths";
 import { renderTemplate } from "./render";
 
-const COMMON_VIEW = { paths: PATHS, ports: PORTS, units: UNITS };
+/** What every template sees besides its own view. Tests render with other paths (a scratch root). */
+export interface CommonView {
+  readonly paths: Record<keyof typeof PATHS, string>;
+  readonly ports: Record<keyof typeof PORTS, number>;
+  readonly units: Record<keyof typeof UNITS, string>;
+}
 
-/** The shell library, rendered once. */
-export const SHELL_LIBRARY = renderTemplate("host/lib.sh", COMMON_VIEW);
+export const COMMON_VIEW: CommonView = { paths: PATHS, ports: PORTS, units: UNITS };
+
+/** The shell library (templates/host/lib.sh), rendered with the given paths. */
+export function shellLibrary(common: CommonView = COMMON_VIEW): string {
+  return renderTemplate("host/lib.sh", common);
+}
 
 /** Renders a step script: its template with `view` (plus paths, ports, units) and the library. */
-export function renderScript(template: string, view: object = {}): string {
-  return withLibrary(renderTemplate(template, { ...COMMON_VIEW, ...view }));
+export function renderScript(template: string, view: object = {}, common: CommonView = COMMON_VIEW): string {
+  return withLibrary(renderTemplate(template, { ...common, ...view }), shellLibrary(common));
 }
 
 /** Renders a file template (config, unit) with `view` plus paths, ports and units. */
@@ -20,10 +29,10 @@ export function renderFile(template: string, view: object = {}): string {
 }
 
 /** The script with the library after its leading comment block (shebang and header). */
-export function withLibrary(script: string): string {
+export function withLibrary(script: string, library: string = shellLibrary()): string {
   const lines = script.split("\n");
   if (!lines[0].startsWith("#!")) throw new Error(`a step script must start with #!: ${lines[0]}`);
   let header = 1;
   while (header < lines.length && lines[header].startsWith("#")) header++;
-  return [...lines.slice(0, header), SHELL_LIBRARY.trimEnd(), ...lines.slice(header)].join("\n");
+  return [...lines.slice(0, header), library.trimEnd(), ...lines.slice(header)].join("\n");
 }

@@ -5,12 +5,12 @@
 
 # Bump IMAGE_VERSION whenever IMAGE_PACKAGES or image_configure changes:
 # hosts made from an older image must be recreated (`lab down`, then `lab up`).
-IMAGE_VERSION=2
+IMAGE_VERSION=3
 IMAGE_BASE_PACKAGES=(systemd systemd-sysv dbus openssh-server iproute2 ca-certificates curl)
 IMAGE_PACKAGES=(
   openssl keepalived nginx libnginx-mod-stream etcd-server etcd-client
   containerd runc containernetworking-plugins socat conntrack iptables ebtables ethtool
-  procps kmod iputils-ping gnupg apt-transport-https
+  procps kmod iputils-ping gnupg apt-transport-https jq
 )
 # Installed, but must not start at boot: the program enables what it configures.
 IMAGE_DISABLED_UNITS=(nginx.service keepalived.service etcd.service containerd.service

@@ -5,11 +5,25 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { HOSTS_DIR, labOk, status } from "../fixtures/lab";
+import { HOSTS_DIR, labOk, REPO_IMAGE_VERSION, status } from "../fixtures/lab";
 
 export const MARKER = path.join(os.tmpdir(), "kubeha-e2e-brought-up-lab");
 
+/** Lab hosts made from an older image than scripts/lab/image.sh's (they lack its packages). */
+function outdatedHosts(): string[] {
+  if (!fs.existsSync(HOSTS_DIR)) return [];
+  return fs.readdirSync(HOSTS_DIR).filter((name) => {
+    const file = path.join(HOSTS_DIR, name, "image");
+    return !name.startsWith(".") && fs.existsSync(file) && fs.readFileSync(file, "utf8").trim() !== REPO_IMAGE_VERSION;
+  });
+}
+
 export default function globalSetup(): void {
+  const outdated = outdatedHosts();
+  if (outdated.length > 0) {
+    console.log(`\n[kubeha e2e] lab hosts ${outdated.join(" ")} were made from an older lab image than image-${REPO_IMAGE_VERSION}: removing the lab first`);
+    labOk(["down"]);
+  }
   if (status().hosts.some((h) => h.running)) {
     fs.rmSync(MARKER, { force: true });
     return;
