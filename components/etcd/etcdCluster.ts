@@ -17,6 +17,9 @@ import { renderFile } from "../host/script";
 import { runStep, STEPS } from "../host/steps";
 import { CertificateAuthority, createCa, KeyPair, signCertificate } from "../pki/pki";
 
+/** Distribution packages a member's steps use: jq reads etcdctl's JSON, curl downloads online. */
+export const ETCD_PACKAGES = "jq curl ca-certificates";
+
 export interface EtcdClusterArgs {
   /** Members by stable name (validation guarantees an odd, non-zero count), their URLs and topology. */
   readonly etcd: EtcdPlan;
@@ -65,7 +68,8 @@ export class EtcdCluster extends pulumi.ComponentResource {
   /** etcd 3.5 into /usr/local/bin: copied from the artifacts (offline) or downloaded (online). */
   private install(prefix: string, target: ReadyTarget, args: EtcdClusterArgs): remote.Command {
     const parent = { parent: this };
-    const staging = runStep(prefix, target, STEPS.etcdStaging, { view: { dir: PATHS.etcdStaging } }, { ...parent, dependsOn: [target.ready] });
+    const packages = runStep(prefix, target, STEPS.packages, { view: { packages: ETCD_PACKAGES, source: args.packageSource } }, { ...parent, dependsOn: [target.ready] });
+    const staging = runStep(prefix, target, STEPS.etcdStaging, { view: { dir: PATHS.etcdStaging } }, { ...parent, dependsOn: [packages] });
     const view = { source: args.packageSource, version: VERSIONS.etcd, minor: VERSIONS.etcdMinor };
     if (args.packageSource === "online") return runStep(prefix, target, STEPS.etcdInstall, { view }, { ...parent, dependsOn: [staging] });
     const binaries = ["etcd", "etcdctl"].map((tool) => path.resolve(args.artifactDir!, "bin", tool));

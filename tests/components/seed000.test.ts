@@ -1,6 +1,7 @@
 // Seed 000: stacked etcd, keepalived + nginx on the three masters, three workers.
 import { seed000 } from "../fixtures/topologies";
 import { describeTopology } from "./topology";
+import { STEPS } from "../../components/host/steps";
 
 describeTopology("seed 000: stacked etcd, VIP on the masters", seed000, (run) => {
   test("plans all four components; EtcdCluster only checks the stacked members", () => {
@@ -55,7 +56,7 @@ describeTopology("seed 000: stacked etcd, VIP on the masters", seed000, (run) =>
   });
 
   test("stacked etcd: each master drops a stale member of its own before kubeadm init or join", () => {
-    const step = run().script("kubeha-cp-kube-master02-etcd-stale-member");
+    const step = run().step("kubeha-cp-kube-master02", STEPS.stackedEtcdStaleMember);
     expect(step.host).toBe("172.26.133.162");
     expect(step.script).toContain('PEER_URL="https://172.26.133.162:2380"');
     expect(step.script).toContain('OTHER_CLIENT_URLS="https://172.26.133.161:2379 https://172.26.133.163:2379"');
@@ -68,7 +69,7 @@ describeTopology("seed 000: stacked etcd, VIP on the masters", seed000, (run) =>
     expect(rejoin.host).toBe("172.26.133.161");
     expect(rejoin.content).toContain('token: "@@TOKEN@@"');
     expect(rejoin.content).toContain('advertiseAddress: "172.26.133.161"');
-    const init = run().script("kubeha-cp-kube-master01-kubeadm-init");
+    const init = run().step("kubeha-cp-kube-master01", STEPS.kubeadmInit);
     expect(init.script).toContain('OTHER_APISERVERS="https://172.26.133.162:6443 https://172.26.133.163:6443"');
     expect(init.script).toContain('TOKEN_PLACEHOLDER="@@TOKEN@@"');
     // Nor does it initialise while the other masters' etcd runs without an apiserver.

@@ -1,6 +1,7 @@
 // Seed 003: external etcd co-located on the masters, VIP on the masters, a labelled, tainted pool.
 import { seed003 } from "../fixtures/topologies";
 import { describeTopology } from "./topology";
+import { STEPS } from "../../components/host/steps";
 
 describeTopology("seed 003: external etcd on the masters", seed003, (run) => {
   test("etcd and the control plane share the masters", () => {
@@ -16,7 +17,7 @@ describeTopology("seed 003: external etcd on the masters", seed003, (run) => {
   });
 
   test("kubeadm's configuration lists the etcd members before the other masters join", () => {
-    const step = run().script("kubeha-cp-master-0-kubeadm-etcd-endpoints");
+    const step = run().step("kubeha-cp-master-0", STEPS.kubeadmEtcdEndpoints);
     expect(step.host).toBe("10.10.40.90");
     expect(step.script).toContain('ENDPOINTS="https://10.10.40.90:2379 https://10.10.40.91:2379 https://10.10.40.92:2379"');
     expect(run().waitsFor("kubeha-cp-master-0-kubeadm-etcd-endpoints", "kubeha-cp-master-0-kubeadm-init")).toBe(true);
@@ -24,7 +25,7 @@ describeTopology("seed 003: external etcd on the masters", seed003, (run) => {
   });
 
   test("external etcd: the first master's init looks for a running cluster through the apiservers only", () => {
-    const init = run().script("kubeha-cp-master-0-kubeadm-init");
+    const init = run().step("kubeha-cp-master-0", STEPS.kubeadmInit);
     expect(init.script).toContain('OTHER_APISERVERS="https://10.10.40.91:6443 https://10.10.40.92:6443"');
     expect(init.script).toContain('OTHER_ETCD_URLS=""');
   });

@@ -253,3 +253,17 @@ describe("rules", () => {
     expect(() => validateConfig(withKeys(seed000, { vip: "172.26.133.161" }), fakeFiles)).toThrow(/nothing was changed on any host[\s\S]*kubeha:vip: 172.26.133.161 is the address of host kube-master01\. Fix: /);
   });
 });
+
+describe("kubeha:controlPlaneEngine", () => {
+  test("defaults to kubeadm", () => {
+    expect(validateConfig(seed000, fakeFiles).controlPlaneEngine).toBe("kubeadm");
+  });
+
+  test.each([
+    ["binary", /"binary": the control plane as plain systemd units \(seed 001\) is not built yet\. Fix: use kubeadm/],
+    ["k3s", /"k3s": K3s servers on the external etcd \(seed 004\) are not built yet\. Fix: use kubeadm/],
+    ["kubespray", /"kubespray" is not one of kubeadm\. Fix: use one of kubeadm/],
+  ])("%s is refused with what to use instead", (engine, pattern) => {
+    expect(problemsOf(withKeys(seed000, { controlPlaneEngine: engine }))).toEqual([expect.stringMatching(pattern)]);
+  });
+});

@@ -2,7 +2,7 @@
 import { validateConfig } from "../../config/validate";
 import { CHECK_WEIGHT, keepalivedView, nginxView } from "../../components/endpoint/views";
 import { caCertHash, kubeadmInitView, kubeadmJoinView } from "../../components/controlPlane/kubeadm/views";
-import { renderTemplate } from "../../components/host/render";
+import { renderFile } from "../../components/host/script";
 import { planCluster } from "../../plan/cluster";
 import { fakeFiles, seed000, seed002, withKeys } from "../fixtures/topologies";
 import { generateKeyPairSync, createHash, createPublicKey } from "crypto";
@@ -60,7 +60,7 @@ test("join views carry labels as one kubelet flag value", () => {
 test("kubeletDiskEviction=false turns off disk-pressure eviction and image collection; the default keeps the kubelet's", () => {
   const render = (raw: typeof seed000) => {
     const s = validateConfig(raw, fakeFiles);
-    return renderTemplate("controlPlane/kubeadm/init.yaml", kubeadmInitView(planCluster(s), s.masters[0], []));
+    return renderFile("controlPlane/kubeadm/init.yaml", kubeadmInitView(planCluster(s), s.masters[0], []));
   };
   expect(render(seed000)).not.toContain("evictionHard");
   const off = render(withKeys(seed000, { kubeletDiskEviction: "false" }));
