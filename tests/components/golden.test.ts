@@ -40,7 +40,7 @@ const PREFIX_FILE = `${SHARED}/script-prefix.sh`;
 const NOT_GOLDEN = new Set(["README.md"]);
 const POINTER = "# identical to tests/golden/";
 
-export function normalise(content: string): string {
+function normalise(content: string): string {
   return content
     .replace(/^(# kubeha inputs:)(.*)$/gm, (_m, head: string, rest: string) => head + rest.replace(/=\S+/g, "=<hash>"))
     .replace(/-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g, "<$1>")
