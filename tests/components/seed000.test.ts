@@ -3,7 +3,7 @@ import { seed000 } from "../fixtures/topologies";
 import { describeTopology } from "./topology";
 import { STEPS } from "../../components/host/steps";
 
-describeTopology("seed 000: stacked etcd, VIP on the masters", seed000, (run) => {
+describeTopology("seed 000: stacked etcd, VIP on the masters", seed000, { apiServer: "https://172.26.133.160:16443" }, (run) => {
   test("plans all four components; EtcdCluster only checks the stacked members", () => {
     expect(run().byType("kubeha:index:EtcdCluster")).toHaveLength(1);
     for (const type of ["LoadBalancerPair", "ControlPlane", "WorkerPool", "ClusterAddons"]) expect(run().byType(`kubeha:index:${type}`)).toHaveLength(1);
@@ -40,7 +40,7 @@ describeTopology("seed 000: stacked etcd, VIP on the masters", seed000, (run) =>
   });
 
   test("the kubeconfig points at the VIP", () => {
-    expect(run().outputs.kubeconfig).toContain("server: https://172.26.133.160:16443");
+    expect(run().outputs.kubeconfig).toContain("server: https://172.26.133.160:16443\n");
   });
 
   test("etcd members of masters that left the config are removed on the first master before the others join", () => {

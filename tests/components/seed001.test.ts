@@ -2,7 +2,7 @@
 import { seed001 } from "../fixtures/topologies";
 import { describeTopology } from "./topology";
 
-describeTopology("seed 001: external etcd, dedicated load balancers", seed001, (run) => {
+describeTopology("seed 001: external etcd, dedicated load balancers", seed001, { apiServer: "https://192.168.109.200:16443" }, (run) => {
   test("etcd runs on the three etcd hosts with TLS on client and peer ports", () => {
     expect(run().byType("kubeha:index:EtcdCluster")).toHaveLength(1);
     const units = run().files().filter((f) => f.path === "/etc/systemd/system/etcd.service");

@@ -2,7 +2,7 @@
 import { seed002 } from "../fixtures/topologies";
 import { describeTopology } from "./topology";
 
-describeTopology("seed 002: local nginx on every node, no VIP", seed002, (run) => {
+describeTopology("seed 002: local nginx on every node, no VIP", seed002, { apiServer: "https://10.0.0.11:6443" }, (run) => {
   test("nginx on every node listens on loopback only; no keepalived anywhere", () => {
     const nginx = run().files().filter((f) => f.path === "/etc/nginx/nginx.conf");
     expect(nginx.map((f) => f.host).sort()).toEqual(["10.0.0.11", "10.0.0.12", "10.0.0.13", "10.0.0.21"]);
@@ -14,6 +14,6 @@ describeTopology("seed 002: local nginx on every node, no VIP", seed002, (run) =
   test("nodes join through their local proxy; the exported kubeconfig uses the first master", () => {
     const init = run().files().find((f) => f.path === "/etc/kubeha/kubeadm-init.yaml")!.content;
     expect(init).toContain('controlPlaneEndpoint: "127.0.0.1:16443"');
-    expect(run().outputs.kubeconfig).toContain("server: https://10.0.0.11:6443");
+    expect(run().outputs.kubeconfig).toContain("server: https://10.0.0.11:6443\n");
   });
 });

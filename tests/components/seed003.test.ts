@@ -3,7 +3,7 @@ import { seed003 } from "../fixtures/topologies";
 import { describeTopology } from "./topology";
 import { STEPS } from "../../components/host/steps";
 
-describeTopology("seed 003: external etcd on the masters", seed003, (run) => {
+describeTopology("seed 003: external etcd on the masters", seed003, { apiServer: "https://10.10.40.100:16443" }, (run) => {
   test("etcd and the control plane share the masters", () => {
     const etcdHosts = run().files().filter((f) => f.path === "/etc/systemd/system/etcd.service").map((f) => f.host).sort();
     expect(etcdHosts).toEqual(["10.10.40.90", "10.10.40.91", "10.10.40.92"]);

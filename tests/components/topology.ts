@@ -4,7 +4,13 @@ import { isSecret, ProgramRun, runProgram } from "../fixtures/mockProgram";
 
 const SECRET_FILES = /(\.key|kubeadm-join\.yaml|bootstrap-token|kubeha-auth\.conf)$/;
 
-export function describeTopology(label: string, raw: RawConfig, extra: (run: () => ProgramRun) => void): void {
+/** The two shapes of create command that carry contents over stdin, and the reachability probe. */
+const SCRIPT_RUNNER = `bash -c 'f=$(mktemp) && cat > "$f" && bash "$f" < /dev/null; rc=$?; rm -f "$f"; exit $rc'`;
+const FILE_WRITER = /^sh -c 'umask 077 && mkdir -p "\$\(dirname (\/[\w.\/-]+)\)" && cat > \1\.kubeha-tmp && chmod 0(?:600|644|755) \1\.kubeha-tmp && mv -f \1\.kubeha-tmp \1'$/;
+const PROBE = "uname -srm && cat /etc/os-release | grep ^PRETTY_NAME=";
+
+/** expected.apiServer: the server URL of the exported admin kubeconfig. */
+export function describeTopology(label: string, raw: RawConfig, expected: { apiServer: string }, extra: (run: () => ProgramRun) => void): void {
   describe(label, () => {
     let run: ProgramRun;
     beforeAll(async () => {
@@ -29,7 +35,9 @@ export function describeTopology(label: string, raw: RawConfig, extra: (run: () 
 
     test("private keys, tokens, passwords and join configs travel as secrets, with logging off", () => {
       const files = run.files();
-      expect(files.filter((f) => SECRET_FILES.test(f.path)).length).toBeGreaterThan(0);
+      // Each kind of secret file is there to be checked (keepalived's auth only with a VIP).
+      const kinds = new Set(files.filter((f) => SECRET_FILES.test(f.path)).map((f) => SECRET_FILES.exec(f.path)![1]));
+      expect([...kinds].sort()).toEqual([".key", "bootstrap-token", ...(raw.apiEndpoint === "local" ? [] : ["kubeha-auth.conf"]), "kubeadm-join.yaml"].sort());
       for (const file of files) {
         const resource = file.resource;
         const secret = SECRET_FILES.test(file.path);
@@ -51,20 +59,27 @@ export function describeTopology(label: string, raw: RawConfig, extra: (run: () 
 
     test("the SSH key reaches every connection as a secret", () => {
       for (const r of run.byType("command:remote:Command")) {
-        expect(isSecret(r.rawInputs.connection) || isSecret(r.rawInputs.connection?.privateKey)).toBe(true);
+        expect({ name: r.name, connectionIsSecret: isSecret(r.rawInputs.connection) }).toEqual({ name: r.name, connectionIsSecret: true });
+        expect(r.inputs.connection.privateKey).toBe("MOCK-KEY");
       }
     });
 
     test("file contents never appear inside a shell command", () => {
       for (const r of run.byType("command:remote:Command")) {
-        expect(r.inputs.create.length).toBeLessThan(400);
+        // Contents go over stdin: the command is the fixed script runner, the fixed file writer
+        // (one path, one mode) or the reachability probe, and never holds a line of its stdin.
+        const create: string = r.inputs.create;
+        const shape = create === SCRIPT_RUNNER ? "script" : FILE_WRITER.test(create) ? "file" : create === PROBE ? "probe" : create;
+        expect({ name: r.name, shape }).toEqual({ name: r.name, shape: r.name.endsWith("-reachable") ? "probe" : expect.stringMatching(/^(script|file)$/) });
+        for (const line of String(r.inputs.stdin ?? "").split("\n").filter((l) => l.trim().length >= 8)) expect({ name: r.name, inCommand: create.includes(line) }).toEqual({ name: r.name, inCommand: false });
         expect(r.inputs.create).not.toMatch(/BEGIN|\n/);
       }
     });
 
     test("the kubeconfig output is a secret whose server is the API endpoint", () => {
       expect(run.secretOutputs).toContain("kubeconfig");
-      expect(run.outputs.kubeconfig).toContain(`server: https://`);
+      const servers = String(run.outputs.kubeconfig).split("\n").filter((l) => /^\s*server:/.test(l)).map((l) => l.trim());
+      expect(servers).toEqual([`server: ${expected.apiServer}`]);
     });
 
     test("bootstrap order: load balancer -> first master -> other masters in turn -> workers -> add-ons", () => {
@@ -79,7 +94,8 @@ export function describeTopology(label: string, raw: RawConfig, extra: (run: () 
         previous = join;
       }
       const workerJoins = run.resources.filter((r) => /^kubeha-pool-.*-kubeadm-join$/.test(r.name));
-      expect(workerJoins.length).toBeGreaterThan(0);
+      const workers = (raw.hosts as { name: string; roles: string[] }[]).filter((h) => h.roles.includes("worker")).map((h) => h.name);
+      expect(workerJoins.map((r) => r.name.replace(/^kubeha-pool-\w+-(.*)-kubeadm-join$/, "$1")).sort()).toEqual([...workers].sort());
       for (const join of workerJoins) {
         expect(run.waitsFor(join.name, previous)).toBe(true);
         expect(run.waitsFor(join.name, `kubeha-cp-${masters[0]}-bootstrap-token-issue`)).toBe(true);

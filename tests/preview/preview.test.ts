@@ -34,6 +34,8 @@ test("plans all four components", () => {
 
 test("plans every step as a create on a fresh stack: per-host commands, certificates, add-ons", () => {
   expect(steps.filter((s) => s.op === "create").length).toBeGreaterThan(100);
+  // Nothing else on a fresh stack but the read of its own previous outputs (config/previousDeployment.ts).
+  expect(steps.filter((s) => s.op !== "create").map((s) => `${s.op} ${typeOf(s.urn)}`)).toEqual(["read pulumi:pulumi:StackReference"]);
   const types = new Set(steps.map((s) => typeOf(s.urn)));
   for (const type of ["command:remote:Command", "tls:index/locallySignedCert:LocallySignedCert", "random:index/randomPassword:RandomPassword", "kubernetes:apps/v1:DaemonSet"]) {
     expect(types).toContain(type);

@@ -47,7 +47,10 @@ describe("nginx -t", () => {
 
   test("rejects a broken one (the check can fail)", () => {
     const broken = named("/etc/nginx/nginx.conf")[0].content.replace("least_conn;", "least_conn");
-    expect(run("nginx", ["-t", "-c", write("nginx-broken.conf", broken)]).status).not.toBe(0);
+    const result = run("nginx", ["-t", "-c", write("nginx-broken.conf", broken)]);
+    expect(result.status).toBe(1);
+    expect(result.output).toContain('invalid number of arguments in "least_conn" directive');
+    expect(result.output).toContain("test failed");
   });
 });
 
@@ -77,7 +80,9 @@ describe("keepalived --config-test", () => {
 
   test("rejects a broken one (the check can fail)", () => {
     const conf = named("/etc/keepalived/keepalived.conf")[0].content.replace(/priority \d+/, "priority");
-    expect(check(conf, "auth_pass abcdefgh\n", "keepalived-broken").status).not.toBe(0);
+    const result = check(conf, "auth_pass abcdefgh\n", "keepalived-broken");
+    expect(result.status).toBe(2);
+    expect(result.output).toContain("is missing a parameter after keyword `priority`");
   });
 });
 
@@ -92,7 +97,9 @@ describe("shellcheck", () => {
   });
 
   test("flags a broken script (the check can fail)", () => {
-    expect(run("shellcheck", [write("broken.sh", "#!/bin/bash\nrm -rf $DIR/*\n")]).status).not.toBe(0);
+    const result = run("shellcheck", [write("broken.sh", "#!/bin/bash\nrm -rf $DIR/*\n")]);
+    expect(result.status).toBe(1);
+    expect(result.output).toContain("SC2115");
   });
 });
 

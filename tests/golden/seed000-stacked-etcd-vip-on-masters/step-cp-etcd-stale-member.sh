@@ -1,0 +1,58 @@
+#!/bin/bash
+# Managed by kubeha: with stacked etcd, a master that lost its disk (reinstalled under the same
+# name and address) must not come back under its old etcd member: kubeadm takes a member with its
+# peer URL as already added, and etcd started with an empty data directory under an identity the
+# cluster knows fails ("tocommit ... is out of range"). So before this master joins (or rejoins),
+# when it has neither etcd data nor kubeadm state, the member with its peer URL is removed through
+# another master's member. Nothing happens on a first deployment (no such member) or on a master
+# that has its data.
+# Expects (rendered in): PEER_URL, OTHER_CLIENT_URLS (space-separated), KUBERNETES_VERSION.
+set -eu
+
+PEER_URL="https://172.26.133.161:2380"
+OTHER_CLIENT_URLS="https://172.26.133.162:2379 https://172.26.133.163:2379"
+KUBERNETES_VERSION="v1.32.13"
+PKI=/etc/kubernetes/pki/etcd
+
+info() { echo "[kubeha] $*"; }
+fatal() { echo "[kubeha] ERROR: $*" >&2; exit 1; }
+
+# api URL PATH BODY: a POST to a member's gRPC gateway, with a client certificate of the etcd CA.
+api() {
+  curl --silent --show-error --fail --max-time 5 --cacert "$PKI/ca.crt" \
+    --cert "$certs/etcd/healthcheck-client.crt" --key "$certs/etcd/healthcheck-client.key" \
+    -X POST -d "$3" "$1/v3/$2"
+}
+
+main() {
+  if [ -d /var/lib/etcd/member ] || [ -f /etc/kubernetes/kubelet.conf ] || [ -f /etc/kubeha/kubeadm-step ]; then
+    info "this master has its etcd data or kubeadm state: its member is its own"
+    return
+  fi
+  [ -f "$PKI/ca.key" ] || fatal "$PKI/ca.key is missing: kubeha places the etcd CA before this step"
+  certs=$(mktemp -d)
+  trap 'rm -rf "$certs"' EXIT
+  mkdir -p "$certs/etcd"
+  cp "$PKI/ca.crt" "$PKI/ca.key" "$certs/etcd/"
+  # A client certificate of the etcd CA, made by kubeadm (no other tool needed on the host).
+  kubeadm init phase certs etcd-healthcheck-client --cert-dir "$certs" --kubernetes-version "$KUBERNETES_VERSION" >/dev/null
+  list=""
+  for url in $OTHER_CLIENT_URLS; do
+    if list=$(api "$url" cluster/member/list '{}' 2>/dev/null); then break; fi
+    list=""
+  done
+  if [ -z "$list" ]; then
+    info "no other master's etcd member answers: nothing to check (first deployment)"
+    return
+  fi
+  # "ID PEER_URL" per member, from {"members":[{"ID":"..",..,"peerURLs":[".."],..},..]}.
+  id=$(echo "$list" | tr '{' '\n' | sed -n 's/.*"ID":"\([0-9]*\)".*"peerURLs":\["\([^"]*\)".*/\1 \2/p' | awk -v u="$PEER_URL" '$2 == u { print $1 }')
+  if [ -z "$id" ]; then
+    info "the etcd cluster has no member at $PEER_URL: this master joins as a new one"
+    return
+  fi
+  info "removing etcd member $id at $PEER_URL: this master lost its etcd data, it joins again as a new member"
+  api "$url" cluster/member/remove "{\"ID\":\"$id\"}" >/dev/null
+}
+
+main

@@ -1,0 +1,117 @@
+#!/bin/bash
+# kubeha inputs: config=<hash>
+# Managed by kubeha: kubeadm init on the first master, once. The shared PKI (CAs, service-account
+# key) is already in place, so every master of the cluster agrees on it.
+# Expects: /etc/kubeha/kubeadm-init.yaml written by kubeha.
+# kubeadm runs detached from the SSH session, under a lock, with a marker written when it
+# succeeded: if `pulumi up` is killed midway, kubeadm still finishes, and the next run waits for
+# it instead of starting a second one. An init that was itself cut short is run again over what
+# it left (its phases reuse existing certificates and kubeconfigs).
+# The step that owns kubeadm on this node is recorded in STEP_FILE: deleting the other step (this
+# master became, or stopped being, the first one) must not reset it.
+# A first master that lost its disk (reinstalled under the same name) finds the cluster running
+# on the other masters: it joins it as a control plane instead of initialising a second cluster,
+# with a short-lived token it makes itself (it holds the cluster CA).
+# Expects also: /etc/kubeha/kubeadm-rejoin.yaml (a control-plane JoinConfiguration whose token is
+# TOKEN_PLACEHOLDER). Rendered in: OTHER_APISERVERS and OTHER_ETCD_URLS (stacked etcd: the other
+# masters' members; empty with external etcd), space-separated URLs.
+set -eu
+
+OTHER_APISERVERS="https://10.0.0.12:6443 https://10.0.0.13:6443"
+OTHER_ETCD_URLS="https://10.0.0.12:2379 https://10.0.0.13:2379"
+TOKEN_PLACEHOLDER="@@TOKEN@@"
+
+MARKER=/etc/kubeha/kubeadm-init.done
+JOINED=/etc/kubeha/kubeadm-join.done
+REJOINING=/etc/kubeha/kubeadm-rejoin.started
+STEP_FILE=/etc/kubeha/kubeadm-step
+LOCK=/run/kubeha-kubeadm.lock
+LOG=/var/log/kubeha/kubeadm-init.log
+
+info() { echo "[kubeha] $*"; }
+fatal() { echo "[kubeha] ERROR: $*" >&2; exit 1; }
+
+# The URL of another master's apiserver of this cluster (its CA) that answers ready, if any.
+running_elsewhere() {
+  for url in $OTHER_APISERVERS; do
+    if [ "$(curl --silent --max-time 3 --cacert /etc/kubernetes/pki/ca.crt "$url/readyz" 2>/dev/null)" = ok ]; then
+      echo "$url"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# The URL of another master's stacked etcd member that accepts connections, if any.
+etcd_elsewhere() {
+  for url in $OTHER_ETCD_URLS; do
+    member=${url#https://}
+    if timeout 3 bash -c ": </dev/tcp/${member%:*}/${member##*:}" 2>/dev/null; then
+      echo "$url"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# rejoin [KUBEADM_FLAG]: this first master joins the running cluster as a control plane.
+rejoin() {
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  kubeadm init phase kubeconfig admin --config /etc/kubeha/kubeadm-init.yaml --kubeconfig-dir "$work" >/dev/null
+  token=$(kubeadm token create --kubeconfig "$work/admin.conf" --ttl 15m --description "kubeha: rejoin of the reinstalled first master")
+  (umask 077 && sed "s/$TOKEN_PLACEHOLDER/$token/" /etc/kubeha/kubeadm-rejoin.yaml >"$work/join.yaml")
+  if ! setsid sh -c "kubeadm join --config $work/join.yaml ${1:-} && touch $MARKER" >"$LOG" 2>&1; then
+    cat "$LOG" >&2
+    fatal "kubeadm join of this first master into the running cluster failed (log: $LOG)"
+  fi
+  cat "$LOG"
+  echo init >"$STEP_FILE"
+  info "this first master joined the running cluster again"
+}
+
+main() {
+  mkdir -p /var/log/kubeha
+  exec 9>"$LOCK"
+  flock 9
+  if [ -f "$MARKER" ]; then
+    echo init >"$STEP_FILE"
+    info "this master is initialised, nothing changed (config changes to a running control plane need kubeadm upgrade)"
+    return
+  fi
+  if [ -f "$JOINED" ]; then
+    # The first master left the config; this one joined the running cluster earlier.
+    echo init >"$STEP_FILE"
+    info "this master joined the running cluster earlier: it is now the first one, nothing to initialise"
+    return
+  fi
+  if [ -f "$REJOINING" ]; then
+    info "an earlier join of this first master into the running cluster was cut short: running it again over what it left"
+    rejoin --ignore-preflight-errors=all
+    return
+  fi
+  if [ ! -f /etc/kubernetes/admin.conf ] && url=$(running_elsewhere); then
+    info "the cluster runs already ($url answers): this master lost its kubeadm state, it joins the cluster instead of initialising a second one"
+    touch "$REJOINING"
+    rejoin
+    return
+  fi
+  if [ ! -f /etc/kubernetes/admin.conf ] && member=$(etcd_elsewhere); then
+    fatal "no other master's apiserver answers, but the cluster's etcd runs at $member: not initialising a second cluster. Fix: bring an apiserver of the running cluster back, then run pulumi up again."
+  fi
+  extra=""
+  if [ -f /etc/kubernetes/admin.conf ]; then
+    info "an earlier kubeadm init was cut short: running it again over what it left"
+    extra="--ignore-preflight-errors=all"
+  fi
+  # The detached shell inherits the lock (fd 9) and writes the marker itself.
+  if ! setsid sh -c "kubeadm init --config /etc/kubeha/kubeadm-init.yaml $extra && touch $MARKER" >"$LOG" 2>&1; then
+    cat "$LOG" >&2
+    fatal "kubeadm init failed (log: $LOG)"
+  fi
+  cat "$LOG"
+  echo init >"$STEP_FILE"
+  info "control plane initialised"
+}
+
+main

@@ -1,0 +1,45 @@
+#!/bin/bash
+# kubeha inputs: artifacts=<hash> dropIn=<hash> unit=<hash>
+# Managed by kubeha: installs the uploaded Kubernetes binaries and imports the uploaded container
+# images into containerd, so that nothing is pulled.
+# Expects (rendered in): STAGING (where the artifacts were uploaded), TOOLS and IMAGES (what this
+# node takes: workers skip kubectl and the control plane's images); kubelet units written by kubeha.
+set -eu
+
+STAGING="/var/lib/kubeha/artifacts"
+TOOLS="kubeadm kubelet kubectl"
+IMAGES="coredns.tar flannel.tar kube-apiserver.tar kube-controller-manager.tar kube-proxy.tar kube-scheduler.tar pause.tar"
+
+info() { echo "[kubeha] $*"; }
+fatal() { echo "[kubeha] ERROR: $*" >&2; exit 1; }
+
+install_binaries() {
+  for tool in $TOOLS; do
+    [ -f "$STAGING/bin/$tool" ] || fatal "artifact bin/$tool is missing in $STAGING"
+    install -m 0755 "$STAGING/bin/$tool" "/usr/local/bin/$tool"
+  done
+}
+
+import_images() {
+  for image in $IMAGES; do
+    [ -f "$STAGING/images/$image" ] || fatal "artifact images/$image is missing in $STAGING"
+    ctr --namespace k8s.io images import --no-unpack "$STAGING/images/$image" >/dev/null
+    info "imported $image"
+  done
+}
+
+# Earlier kubeha copied the whole artifact directory into STAGING/<its name>: drop such copies.
+remove_old_layout() {
+  find "$STAGING" -mindepth 1 -maxdepth 1 -type d ! -name bin ! -name images -exec rm -rf {} +
+}
+
+main() {
+  remove_old_layout
+  install_binaries
+  import_images
+  systemctl daemon-reload
+  systemctl enable kubelet.service
+  info "Kubernetes binaries and images installed from $STAGING"
+}
+
+main

@@ -1,0 +1,1 @@
+# identical to tests/golden/seed003-offline/step-cp-packages.sh
