@@ -16,11 +16,12 @@
 //   placeholders (keys, certificates) have no golden.
 // - A golden identical to one before it (cases in CASES order, names sorted) holds one line
 //   "# identical to tests/golden/<case>/<name>" instead of the content.
-// - When every script starts with the same lines (3 or more, the "# kubeha inputs:" line aside),
-//   those are kept once in _shared/script-prefix.sh and replaced by one line in each script's golden.
+// - The shell library every step script carries is kept once, in _shared/lib.sh, and stands as
+//   one line in each script's golden.
 // Fails on a missing, different or stale golden (one that no rendering produces any more).
 import * as fs from "fs";
 import * as path from "path";
+import { shellLibrary } from "../../components/host/script";
 import { renderAllTopologies, RenderedFile, TopologyHost } from "../fixtures/renderedFiles";
 
 const GOLDEN_DIR = path.join(__dirname, "..", "golden");
@@ -36,7 +37,7 @@ const CASES: Record<string, string> = {
   seed003offline: "seed003-offline",
 };
 const SHARED = "_shared";
-const PREFIX_FILE = `${SHARED}/script-prefix.sh`;
+const LIBRARY_FILE = `${SHARED}/lib.sh`;
 const NOT_GOLDEN = new Set(["README.md"]);
 const POINTER = "# identical to tests/golden/";
 
@@ -79,21 +80,11 @@ interface Rendering {
   readonly content: string; // normalised
 }
 
-/** The lines every script starts with, the "# kubeha inputs:" line aside. */
-function commonScriptPrefix(scripts: string[]): string[] {
-  const lines = scripts.map((s) => s.split("\n").filter((l) => !l.startsWith("# kubeha inputs:")));
-  if (lines.length === 0) return [];
-  let n = 0;
-  while (lines.every((l) => n < l.length - 1 && l[n] === lines[0][n])) n++;
-  return n >= 3 ? lines[0].slice(0, n) : [];
-}
-
-function stripPrefix(script: string, prefix: string[]): string {
-  if (prefix.length === 0) return script;
-  const lines = script.split("\n");
-  const inputs = lines.filter((l) => l.startsWith("# kubeha inputs:"));
-  const rest = lines.filter((l) => !l.startsWith("# kubeha inputs:")).slice(prefix.length);
-  return [`# <the ${prefix.length} lines of tests/golden/${PREFIX_FILE}>`, ...inputs, ...rest].join("\n");
+/** Every step script carries the shell library (components/host/script.ts): kept once, in its own golden. */
+function stripLibrary(script: string): string {
+  const library = shellLibrary().trimEnd();
+  if (!script.includes(library)) throw new Error(`a rendered step script lacks the shell library:\n${script.slice(0, 400)}`);
+  return script.replace(library, `# <the kubeha shell library: tests/golden/${LIBRARY_FILE}>`);
 }
 
 interface Expected {
@@ -113,12 +104,11 @@ function expectedGoldens(rendered: { files: RenderedFile[]; scripts: RenderedFil
     ...rendered.files.map((item) => ({ item, kind: "file" as const, content: normalise(item.content) })),
     ...rendered.scripts.map((item) => ({ item, kind: "script" as const, content: normalise(item.content) })),
   ].filter((r) => !onlyPlaceholders(r.content));
-  const prefix = commonScriptPrefix(renderings.filter((r) => r.kind === "script").map((r) => r.content));
-  renderings = renderings.map((r) => (r.kind === "script" ? { ...r, content: stripPrefix(r.content, prefix) } : r));
+  renderings = renderings.map((r) => (r.kind === "script" ? { ...r, content: stripLibrary(r.content) } : r));
 
   const resolved = new Map<string, string>();
   const coverage: Expected["coverage"] = [];
-  if (prefix.length > 0) resolved.set(PREFIX_FILE, prefix.join("\n") + "\n");
+  resolved.set(LIBRARY_FILE, `${shellLibrary().trimEnd()}\n`);
   for (const [topology, caseDir] of Object.entries(CASES)) {
     const hosts = rendered.hosts[topology];
     if (!hosts) throw new Error(`renderedFiles no longer renders topology "${topology}": remove it from CASES`);
@@ -168,10 +158,10 @@ function expectedGoldens(rendered: { files: RenderedFile[]; scripts: RenderedFil
   for (const key of keys) {
     const content = resolved.get(key)!;
     const earlier = first.get(content);
-    if (earlier !== undefined && key !== PREFIX_FILE) files.set(key, `${POINTER}${earlier}\n`);
+    if (earlier !== undefined && key !== LIBRARY_FILE) files.set(key, `${POINTER}${earlier}\n`);
     else {
       files.set(key, content);
-      if (key !== PREFIX_FILE) first.set(content, key);
+      if (key !== LIBRARY_FILE) first.set(content, key);
     }
   }
   return { files, resolved, coverage };
@@ -248,6 +238,5 @@ describe.each(Object.values(CASES).map((c) => [c]))("golden files of %s", (caseD
 test("no stale golden files (every file under tests/golden belongs to a rendering)", () => {
   const stale = onDisk(GOLDEN_DIR).filter((rel) => !expected.files.has(rel) && !NOT_GOLDEN.has(rel));
   if (stale.length > 0) throw new Error(`stale golden files, rendered by nothing:\n${stale.map((s) => `  tests/golden/${s}`).join("\n")}\nRemove them with: ${REGENERATE}`);
-  const prefix = expected.resolved.get(PREFIX_FILE);
-  if (prefix !== undefined) expect(read(PREFIX_FILE)).toBe(prefix);
+  expect(read(LIBRARY_FILE)).toBe(expected.resolved.get(LIBRARY_FILE));
 });

@@ -1,22 +1,20 @@
 #!/bin/bash
 # Managed by kubeha: kubeadm join of this node through the HA endpoint, once.
-# Expects: /etc/kubeha/kubeadm-join.yaml (secret: holds the bootstrap token) written by kubeha.
+# Expects: kubeadm-join.yaml (secret: holds the bootstrap token) written by kubeha.
 # As with kubeadm init: detached from the SSH session, under a lock, with a marker on success.
 # The step that owns kubeadm on this node is recorded in STEP_FILE (see kubeadm-init.sh).
-set -eu
+# <the kubeha shell library: tests/golden/_shared/lib.sh>
 
-MARKER=/etc/kubeha/kubeadm-join.done
-STEP_FILE=/etc/kubeha/kubeadm-step
-LOCK=/run/kubeha-kubeadm.lock
-LOG=/var/log/kubeha/kubeadm-join.log
-
-info() { echo "[kubeha] $*"; }
-fatal() { echo "[kubeha] ERROR: $*" >&2; exit 1; }
+CONFIG="/etc/kubeha/kubeadm-join.yaml"
+MARKER="/etc/kubeha/kubeadm-join.done"
+STEP_FILE="/etc/kubeha/kubeadm-step"
+LOCK="/run/kubeha-kubeadm.lock"
+LOG="/var/log/kubeha/kubeadm-join.log"
 
 # One attempt: 0 joined, 2 failed in preflight (nothing changed on the node), 1 failed later.
 join_once() {
-  extra=$1
-  if setsid sh -c "kubeadm join --config /etc/kubeha/kubeadm-join.yaml $extra && touch $MARKER" >"$LOG" 2>&1; then
+  local extra=$1
+  if setsid sh -c "kubeadm join --config $CONFIG $extra && touch $MARKER" >"$LOG" 2>&1; then
     cat "$LOG"
     return 0
   fi
@@ -26,16 +24,17 @@ join_once() {
 }
 
 main() {
-  mkdir -p /var/log/kubeha
+  mkdir -p "/var/log/kubeha"
+  install -m 0600 /dev/null "$LOG"
   exec 9>"$LOCK"
   flock 9
-  if [ -f "$MARKER" ] || { [ -f /etc/kubernetes/kubelet.conf ] && [ ! -f /etc/kubernetes/bootstrap-kubelet.conf ]; }; then
+  if [ -f "$MARKER" ] || { [ -f "/etc/kubernetes/kubelet.conf" ] && [ ! -f "/etc/kubernetes/bootstrap-kubelet.conf" ]; }; then
     echo join >"$STEP_FILE"
     info "this node has joined, nothing changed"
     return
   fi
-  extra=""
-  if [ -f /etc/kubernetes/bootstrap-kubelet.conf ] || [ -n "$(ls -A /etc/kubernetes/manifests 2>/dev/null)" ]; then
+  local extra="" attempt rc
+  if [ -f "/etc/kubernetes/bootstrap-kubelet.conf" ] || [ -n "$(ls -A "/etc/kubernetes/manifests" 2>/dev/null)" ]; then
     info "an earlier kubeadm join was cut short: running it again over what it left"
     extra="--ignore-preflight-errors=all"
   fi

@@ -1,13 +1,11 @@
 #!/bin/bash
 # Managed by kubeha: installs kubeadm, kubelet and kubectl 1.32.13 from pkgs.k8s.io and holds them.
 # Expects (rendered in): VERSION, MINOR.
-set -eu
+# <the kubeha shell library: tests/golden/_shared/lib.sh>
 
 VERSION="1.32.13"
 MINOR="1.32"
 KEYRING=/etc/apt/keyrings/kubernetes-apt-keyring.gpg
-
-info() { echo "[kubeha] $*"; }
 
 installed_version() {
   kubeadm version -o short 2>/dev/null || echo none
@@ -15,7 +13,7 @@ installed_version() {
 
 add_repository() {
   install -d -m 0755 /etc/apt/keyrings
-  curl -fsSL "https://pkgs.k8s.io/core:/stable:/v$MINOR/deb/Release.key" | gpg --dearmor --yes -o "$KEYRING"
+  curl -fsSL --max-time 60 "https://pkgs.k8s.io/core:/stable:/v$MINOR/deb/Release.key" | gpg --dearmor --yes -o "$KEYRING"
   echo "deb [signed-by=$KEYRING] https://pkgs.k8s.io/core:/stable:/v$MINOR/deb/ /" > /etc/apt/sources.list.d/kubernetes.list
 }
 

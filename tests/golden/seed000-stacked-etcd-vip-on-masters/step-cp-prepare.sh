@@ -2,16 +2,12 @@
 # kubeha inputs: hostsBlock=<hash> modules=<hash> sysctls=<hash>
 # Managed by kubeha: OS preparation of a Kubernetes node: swap off, kernel modules, sysctls,
 # hostname, hosts entries, time sync check. Idempotent; runs again only when its inputs change.
-# Expects (rendered in): NODE_NAME, CLUSTER; files /etc/modules-load.d/kubeha.conf,
-# /etc/sysctl.d/99-kubeha.conf and /etc/kubeha/hosts-block written by kubeha beforehand.
-set -eu
+# Expects (rendered in): NODE_NAME, CLUSTER; the kernel modules, sysctls and hosts-block files
+# written by kubeha beforehand.
+# <the kubeha shell library: tests/golden/_shared/lib.sh>
 
 NODE_NAME="kube-master01"
 CLUSTER="kubeha"
-
-info() { echo "[kubeha] $*"; }
-warn() { echo "[kubeha] WARNING: $*" >&2; }
-fatal() { echo "[kubeha] ERROR: $*" >&2; exit 1; }
 
 disable_swap() {
   if [ -n "$(tail -n +2 /proc/swaps)" ]; then
@@ -39,18 +35,18 @@ load_modules() {
     case "$module" in ''|'#'*) continue ;; esac
     module_present "$module" && continue
     modprobe "$module" || fatal "kernel module $module cannot be loaded"
-  done < /etc/modules-load.d/kubeha.conf
+  done < "/etc/modules-load.d/kubeha.conf"
 }
 
 apply_sysctls() {
   # Containers may not write /proc/sys: then the values must already be right.
-  sysctl --quiet --load=/etc/sysctl.d/99-kubeha.conf 2>/dev/null || true
+  sysctl --quiet --load="/etc/sysctl.d/99-kubeha.conf" 2>/dev/null || true
   while IFS='=' read -r key value; do
     case "$key" in ''|'#'*) continue ;; esac
     key=$(echo "$key" | tr -d ' '); value=$(echo "$value" | tr -d ' ')
     actual=$(sysctl -n "$key" 2>/dev/null || echo missing)
     [ "$actual" = "$value" ] || fatal "sysctl $key is $actual, needs $value"
-  done < /etc/sysctl.d/99-kubeha.conf
+  done < "/etc/sysctl.d/99-kubeha.conf"
 }
 
 set_hostname() {
@@ -64,7 +60,7 @@ set_hostname() {
 set_hosts_entries() {
   tmp=$(mktemp)
   sed "/^# BEGIN kubeha $CLUSTER\$/,/^# END kubeha $CLUSTER\$/d" /etc/hosts > "$tmp"
-  cat /etc/kubeha/hosts-block >> "$tmp"
+  cat "/etc/kubeha/hosts-block" >> "$tmp"
   if ! cmp -s "$tmp" /etc/hosts; then
     cat "$tmp" > /etc/hosts
     info "hosts entries updated"
@@ -79,7 +75,7 @@ check_time_sync() {
 
 # kubeadm expects the static-pod directory; offline artifacts are copied into their staging dir.
 make_directories() {
-  mkdir -p /etc/kubernetes/manifests /var/lib/kubeha/artifacts/bin /var/lib/kubeha/artifacts/images
+  mkdir -p "/etc/kubernetes/manifests" "/var/lib/kubeha/artifacts/bin" "/var/lib/kubeha/artifacts/images"
 }
 
 main() {

@@ -2,7 +2,7 @@
 # kubeha inputs: config=<hash>
 # Managed by kubeha: kubeadm init on the first master, once. The shared PKI (CAs, service-account
 # key) is already in place, so every master of the cluster agrees on it.
-# Expects: /etc/kubeha/kubeadm-init.yaml written by kubeha.
+# Expects: the init configuration (kubeadm-init.yaml) written by kubeha.
 # kubeadm runs detached from the SSH session, under a lock, with a marker written when it
 # succeeded: if `pulumi up` is killed midway, kubeadm still finishes, and the next run waits for
 # it instead of starting a second one. An init that was itself cut short is run again over what
@@ -12,29 +12,30 @@
 # A first master that lost its disk (reinstalled under the same name) finds the cluster running
 # on the other masters: it joins it as a control plane instead of initialising a second cluster,
 # with a short-lived token it makes itself (it holds the cluster CA).
-# Expects also: /etc/kubeha/kubeadm-rejoin.yaml (a control-plane JoinConfiguration whose token is
+# Expects also: kubeadm-rejoin.yaml (a control-plane JoinConfiguration whose token is
 # TOKEN_PLACEHOLDER). Rendered in: OTHER_APISERVERS and OTHER_ETCD_URLS (stacked etcd: the other
 # masters' members; empty with external etcd), space-separated URLs.
-set -eu
+# <the kubeha shell library: tests/golden/_shared/lib.sh>
 
 OTHER_APISERVERS="https://192.168.109.135:6443"
 OTHER_ETCD_URLS=""
 TOKEN_PLACEHOLDER="@@TOKEN@@"
 
-MARKER=/etc/kubeha/kubeadm-init.done
-JOINED=/etc/kubeha/kubeadm-join.done
-REJOINING=/etc/kubeha/kubeadm-rejoin.started
-STEP_FILE=/etc/kubeha/kubeadm-step
-LOCK=/run/kubeha-kubeadm.lock
-LOG=/var/log/kubeha/kubeadm-init.log
-
-info() { echo "[kubeha] $*"; }
-fatal() { echo "[kubeha] ERROR: $*" >&2; exit 1; }
+CONFIG="/etc/kubeha/kubeadm-init.yaml"
+REJOIN_CONFIG="/etc/kubeha/kubeadm-rejoin.yaml"
+MARKER="/etc/kubeha/kubeadm-init.done"
+JOINED="/etc/kubeha/kubeadm-join.done"
+REJOINING="/etc/kubeha/kubeadm-rejoin.started"
+STEP_FILE="/etc/kubeha/kubeadm-step"
+LOCK="/run/kubeha-kubeadm.lock"
+LOG="/var/log/kubeha/kubeadm-init.log"
+ADMIN_CONF="/etc/kubernetes/admin.conf"
 
 # The URL of another master's apiserver of this cluster (its CA) that answers ready, if any.
 running_elsewhere() {
+  local url
   for url in $OTHER_APISERVERS; do
-    if [ "$(curl --silent --max-time 3 --cacert /etc/kubernetes/pki/ca.crt "$url/readyz" 2>/dev/null)" = ok ]; then
+    if [ "$(curl --silent --max-time 3 --cacert "/etc/kubernetes/pki/ca.crt" "$url/readyz" 2>/dev/null)" = ok ]; then
       echo "$url"
       return 0
     fi
@@ -44,9 +45,9 @@ running_elsewhere() {
 
 # The URL of another master's stacked etcd member that accepts connections, if any.
 etcd_elsewhere() {
+  local url
   for url in $OTHER_ETCD_URLS; do
-    member=${url#https://}
-    if timeout 3 bash -c ": </dev/tcp/${member%:*}/${member##*:}" 2>/dev/null; then
+    if port_open "$url"; then
       echo "$url"
       return 0
     fi
@@ -56,11 +57,13 @@ etcd_elsewhere() {
 
 # rejoin [KUBEADM_FLAG]: this first master joins the running cluster as a control plane.
 rejoin() {
+  local work token
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
-  kubeadm init phase kubeconfig admin --config /etc/kubeha/kubeadm-init.yaml --kubeconfig-dir "$work" >/dev/null
+  kubeadm init phase kubeconfig admin --config "$CONFIG" --kubeconfig-dir "$work" >/dev/null
   token=$(kubeadm token create --kubeconfig "$work/admin.conf" --ttl 15m --description "kubeha: rejoin of the reinstalled first master")
-  (umask 077 && sed "s/$TOKEN_PLACEHOLDER/$token/" /etc/kubeha/kubeadm-rejoin.yaml >"$work/join.yaml")
+  # The placeholder is a plain word kubeha renders in; the token is [a-z0-9.] only.
+  (umask 077 && sed "s/$TOKEN_PLACEHOLDER/$token/" "$REJOIN_CONFIG" >"$work/join.yaml")
   if ! setsid sh -c "kubeadm join --config $work/join.yaml ${1:-} && touch $MARKER" >"$LOG" 2>&1; then
     cat "$LOG" >&2
     fatal "kubeadm join of this first master into the running cluster failed (log: $LOG)"
@@ -71,7 +74,9 @@ rejoin() {
 }
 
 main() {
-  mkdir -p /var/log/kubeha
+  mkdir -p "/var/log/kubeha"
+  # The log may show kubeadm's secrets: readable by root only (truncation keeps the mode).
+  install -m 0600 /dev/null "$LOG"
   exec 9>"$LOCK"
   flock 9
   if [ -f "$MARKER" ]; then
@@ -90,22 +95,22 @@ main() {
     rejoin --ignore-preflight-errors=all
     return
   fi
-  if [ ! -f /etc/kubernetes/admin.conf ] && url=$(running_elsewhere); then
+  local url member extra=""
+  if [ ! -f "$ADMIN_CONF" ] && url=$(running_elsewhere); then
     info "the cluster runs already ($url answers): this master lost its kubeadm state, it joins the cluster instead of initialising a second one"
     touch "$REJOINING"
     rejoin
     return
   fi
-  if [ ! -f /etc/kubernetes/admin.conf ] && member=$(etcd_elsewhere); then
+  if [ ! -f "$ADMIN_CONF" ] && member=$(etcd_elsewhere); then
     fatal "no other master's apiserver answers, but the cluster's etcd runs at $member: not initialising a second cluster. Fix: bring an apiserver of the running cluster back, then run pulumi up again."
   fi
-  extra=""
-  if [ -f /etc/kubernetes/admin.conf ]; then
+  if [ -f "$ADMIN_CONF" ]; then
     info "an earlier kubeadm init was cut short: running it again over what it left"
     extra="--ignore-preflight-errors=all"
   fi
   # The detached shell inherits the lock (fd 9) and writes the marker itself.
-  if ! setsid sh -c "kubeadm init --config /etc/kubeha/kubeadm-init.yaml $extra && touch $MARKER" >"$LOG" 2>&1; then
+  if ! setsid sh -c "kubeadm init --config $CONFIG $extra && touch $MARKER" >"$LOG" 2>&1; then
     cat "$LOG" >&2
     fatal "kubeadm init failed (log: $LOG)"
   fi

@@ -1,21 +1,19 @@
 #!/bin/bash
 # Managed by kubeha: waits until node NODE has registered with the API server.
-# Expects (rendered in): NODE, TIMEOUT. Runs on a master with /etc/kubernetes/admin.conf.
-set -eu
+# Expects (rendered in): NODE, TIMEOUT. Runs on a master with the admin kubeconfig.
+# <the kubeha shell library: tests/golden/_shared/lib.sh>
 
 NODE="node1"
 TIMEOUT=300
-export KUBECONFIG=/etc/kubernetes/admin.conf
+export KUBECONFIG="/etc/kubernetes/admin.conf"
 
-fatal() { echo "[kubeha] ERROR: $*" >&2; exit 1; }
+registered() {
+  kubectl get node "$NODE" --request-timeout=10s >/dev/null 2>&1
+}
 
 main() {
-  deadline=$(( $(date +%s) + TIMEOUT ))
-  until kubectl get node "$NODE" >/dev/null 2>&1; do
-    [ "$(date +%s)" -lt "$deadline" ] || fatal "node $NODE did not register within ${TIMEOUT}s"
-    sleep 2
-  done
-  echo "[kubeha] node $NODE registered"
+  wait_until "$TIMEOUT" "node $NODE registering" registered
+  info "node $NODE registered"
 }
 
 main

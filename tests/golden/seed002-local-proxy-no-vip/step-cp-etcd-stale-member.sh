@@ -7,52 +7,42 @@
 # another master's member. Nothing happens on a first deployment (no such member) or on a master
 # that has its data.
 # Expects (rendered in): PEER_URL, OTHER_CLIENT_URLS (space-separated), KUBERNETES_VERSION.
-set -eu
+# <the kubeha shell library: tests/golden/_shared/lib.sh>
 
 PEER_URL="https://10.0.0.11:2380"
 OTHER_CLIENT_URLS="https://10.0.0.12:2379 https://10.0.0.13:2379"
 KUBERNETES_VERSION="v1.32.13"
-PKI=/etc/kubernetes/pki/etcd
-
-info() { echo "[kubeha] $*"; }
-fatal() { echo "[kubeha] ERROR: $*" >&2; exit 1; }
-
-# api URL PATH BODY: a POST to a member's gRPC gateway, with a client certificate of the etcd CA.
-api() {
-  curl --silent --show-error --fail --max-time 5 --cacert "$PKI/ca.crt" \
-    --cert "$certs/etcd/healthcheck-client.crt" --key "$certs/etcd/healthcheck-client.key" \
-    -X POST -d "$3" "$1/v3/$2"
-}
 
 main() {
-  if [ -d /var/lib/etcd/member ] || [ -f /etc/kubernetes/kubelet.conf ] || [ -f /etc/kubeha/kubeadm-step ]; then
+  if [ -d "/var/lib/etcd/member" ] || [ -f "/etc/kubernetes/kubelet.conf" ] || [ -f "/etc/kubeha/kubeadm-step" ]; then
     info "this master has its etcd data or kubeadm state: its member is its own"
     return
   fi
-  [ -f "$PKI/ca.key" ] || fatal "$PKI/ca.key is missing: kubeha places the etcd CA before this step"
+  [ -f "$STACKED_ETCD_PKI/ca.key" ] || fatal "$STACKED_ETCD_PKI/ca.key is missing: kubeha places the etcd CA before this step"
+  local certs url list="" answered="" id
   certs=$(mktemp -d)
   trap 'rm -rf "$certs"' EXIT
   mkdir -p "$certs/etcd"
-  cp "$PKI/ca.crt" "$PKI/ca.key" "$certs/etcd/"
+  cp "$STACKED_ETCD_PKI/ca.crt" "$STACKED_ETCD_PKI/ca.key" "$certs/etcd/"
   # A client certificate of the etcd CA, made by kubeadm (no other tool needed on the host).
   kubeadm init phase certs etcd-healthcheck-client --cert-dir "$certs" --kubernetes-version "$KUBERNETES_VERSION" >/dev/null
-  list=""
   for url in $OTHER_CLIENT_URLS; do
-    if list=$(api "$url" cluster/member/list '{}' 2>/dev/null); then break; fi
-    list=""
+    if list=$(stacked_etcd_members "$url" "$certs/etcd" 2>/dev/null); then
+      answered=$url
+      break
+    fi
   done
-  if [ -z "$list" ]; then
+  if [ -z "$answered" ]; then
     info "no other master's etcd member answers: nothing to check (first deployment)"
     return
   fi
-  # "ID PEER_URL" per member, from {"members":[{"ID":"..",..,"peerURLs":[".."],..},..]}.
-  id=$(echo "$list" | tr '{' '\n' | sed -n 's/.*"ID":"\([0-9]*\)".*"peerURLs":\["\([^"]*\)".*/\1 \2/p' | awk -v u="$PEER_URL" '$2 == u { print $1 }')
+  id=$(awk -v u="$PEER_URL" '$2 == u { print $1 }' <<<"$list")
   if [ -z "$id" ]; then
     info "the etcd cluster has no member at $PEER_URL: this master joins as a new one"
     return
   fi
   info "removing etcd member $id at $PEER_URL: this master lost its etcd data, it joins again as a new member"
-  api "$url" cluster/member/remove "{\"ID\":\"$id\"}" >/dev/null
+  stacked_etcd_api "$answered" cluster/member/remove "{\"ID\":\"$id\"}" "$certs/etcd" >/dev/null
 }
 
 main

@@ -1,29 +1,25 @@
 #!/bin/bash
 # Managed by kubeha: waits until every stacked etcd member (run by kubeadm on the masters)
 # answers /health over TLS, using kubeadm's healthcheck client certificate.
-# Expects (rendered in): ENDPOINTS (space-separated https URLs), PKI_DIR, TIMEOUT.
-set -eu
+# Expects (rendered in): ENDPOINTS (space-separated https URLs), TIMEOUT.
+# <the kubeha shell library: tests/golden/_shared/lib.sh>
 
 ENDPOINTS="https://10.0.0.11:2379 https://10.0.0.12:2379 https://10.0.0.13:2379"
-PKI_DIR="/etc/kubernetes/pki/etcd"
 TIMEOUT=180
 
-info() { echo "[kubeha] $*"; }
-fatal() { echo "[kubeha] ERROR: $*" >&2; exit 1; }
-
 member_healthy() {
-  curl --silent --fail --max-time 3 --cacert "$PKI_DIR/ca.crt" \
-    --cert "$PKI_DIR/healthcheck-client.crt" --key "$PKI_DIR/healthcheck-client.key" \
-    "$1/health" | grep -q '"health":"true"'
+  local answer
+  answer=$(curl --silent --fail --max-time 3 --cacert "$STACKED_ETCD_PKI/ca.crt" \
+    --cert "$STACKED_ETCD_PKI/healthcheck-client.crt" --key "$STACKED_ETCD_PKI/healthcheck-client.key" \
+    "$1/health") || return 1
+  [ "$(jq -r .health <<<"$answer")" = true ]
 }
 
 main() {
-  deadline=$(( $(date +%s) + TIMEOUT ))
+  local deadline endpoint
+  deadline=$(($(date +%s) + TIMEOUT))
   for endpoint in $ENDPOINTS; do
-    until member_healthy "$endpoint"; do
-      [ "$(date +%s)" -lt "$deadline" ] || fatal "etcd member $endpoint is not healthy after ${TIMEOUT}s"
-      sleep 1
-    done
+    wait_until $((deadline - $(date +%s))) "etcd member $endpoint healthy" member_healthy "$endpoint"
     info "etcd member $endpoint healthy"
   done
 }

@@ -1,32 +1,22 @@
 #!/bin/bash
 # Managed by kubeha: waits until every etcd member answers healthy over TLS.
-# Expects (rendered in): ENDPOINTS, PKI_DIR, TIMEOUT.
-set -eu
+# Expects (rendered in): ENDPOINTS (comma-separated), TIMEOUT.
+# <the kubeha shell library: tests/golden/_shared/lib.sh>
 
 ENDPOINTS="https://10.10.40.90:2379,https://10.10.40.91:2379,https://10.10.40.92:2379"
-PKI_DIR="/etc/etcd/pki"
 TIMEOUT=180
 
-info() { echo "[kubeha] $*"; }
-fatal() { echo "[kubeha] ERROR: $*" >&2; exit 1; }
-
-etcd_ctl() {
-  ETCDCTL_API=3 /usr/local/bin/etcdctl --endpoints="$ENDPOINTS" --cacert="$PKI_DIR/ca.crt" \
-    --cert="$PKI_DIR/client.crt" --key="$PKI_DIR/client.key" --dial-timeout=2s --command-timeout=5s "$@"
-}
-
-wait_healthy() {
-  deadline=$(( $(date +%s) + TIMEOUT ))
-  until etcd_ctl endpoint health >/dev/null 2>&1; do
-    [ "$(date +%s)" -lt "$deadline" ] || { etcd_ctl endpoint health || true; fatal "etcd is not healthy after ${TIMEOUT}s"; }
-    sleep 1
-  done
+all_healthy() {
+  etcd_ctl "$ENDPOINTS" endpoint health >/dev/null 2>&1
 }
 
 main() {
-  wait_healthy
-  etcd_ctl endpoint health
-  etcd_ctl member list
+  if ! (wait_until "$TIMEOUT" "etcd healthy" all_healthy); then
+    etcd_ctl "$ENDPOINTS" endpoint health || true
+    fatal "etcd is not healthy after ${TIMEOUT}s"
+  fi
+  etcd_ctl "$ENDPOINTS" endpoint health
+  etcd_ctl "$ENDPOINTS" member list
 }
 
 main

@@ -1,17 +1,21 @@
 #!/bin/bash
 # Managed by kubeha: makes sure the distribution packages of one step are installed.
 # Expects (rendered in): PACKAGES (Debian package names), SOURCE (online | offline).
-set -eu
+# <the kubeha shell library: tests/golden/_shared/lib.sh>
 
-PACKAGES="containerd runc containernetworking-plugins conntrack socat iptables ethtool curl gpg ca-certificates"
+PACKAGES="containerd runc containernetworking-plugins conntrack socat iptables ethtool curl gpg ca-certificates jq"
 SOURCE="offline"
 
-info() { echo "[kubeha] $*"; }
-fatal() { echo "[kubeha] ERROR: $*" >&2; exit 1; }
+installed() {
+  local status
+  status=$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) || return 1
+  [ "$status" = "install ok installed" ]
+}
 
 missing_packages() {
+  local package
   for package in $PACKAGES; do
-    dpkg-query -W -f='${Status}\n' "$package" 2>/dev/null | grep -q '^install ok installed$' || echo "$package"
+    installed "$package" || echo "$package"
   done
 }
 
@@ -26,8 +30,9 @@ install_missing() {
 }
 
 main() {
-  missing=$(missing_packages | tr '\n' ' ')
-  if [ -z "${missing// /}" ]; then
+  local missing
+  missing=$(missing_packages | paste -sd ' ' -)
+  if [ -z "$missing" ]; then
     info "packages present ($PACKAGES), nothing changed"
     return
   fi

@@ -2,16 +2,13 @@
 # kubeha inputs: artifacts=<hash> dropIn=<hash> unit=<hash>
 # Managed by kubeha: installs the uploaded Kubernetes binaries and imports the uploaded container
 # images into containerd, so that nothing is pulled.
-# Expects (rendered in): STAGING (where the artifacts were uploaded), TOOLS and IMAGES (what this
-# node takes: workers skip kubectl and the control plane's images); kubelet units written by kubeha.
-set -eu
+# Expects (rendered in): TOOLS and IMAGES (what this node takes: workers skip kubectl and the
+# control plane's images); the artifacts uploaded into STAGING and the kubelet units, by kubeha.
+# <the kubeha shell library: tests/golden/_shared/lib.sh>
 
 STAGING="/var/lib/kubeha/artifacts"
 TOOLS="kubeadm kubelet"
 IMAGES="coredns.tar flannel.tar kube-proxy.tar pause.tar"
-
-info() { echo "[kubeha] $*"; }
-fatal() { echo "[kubeha] ERROR: $*" >&2; exit 1; }
 
 install_binaries() {
   for tool in $TOOLS; do
