@@ -1,6 +1,6 @@
 // kubeha: a highly available Kubernetes cluster on plain Linux hosts, over SSH.
 // Read config -> validate -> plan -> etcd -> load balancer -> control plane -> workers -> add-ons -> outputs.
-import { loadClusterSpec, sshPrivateKey } from "./config/load";
+import { artifactImages, loadClusterSpec, sshPrivateKey } from "./config/load";
 import { againstPreviousDeployment, membershipOf } from "./config/previousDeployment";
 import { STAGES, Stage } from "./config/types";
 import { planCluster } from "./plan/cluster";
@@ -12,8 +12,8 @@ import { HostInventory } from "./components/host/hostInventory";
 import { WorkerPool } from "./components/workers/workerPool";
 
 export = async () => {
-  const plan = planCluster(await againstPreviousDeployment(loadClusterSpec()));
-  const { spec } = plan;
+  const spec = await againstPreviousDeployment(loadClusterSpec());
+  const plan = planCluster(spec, artifactImages(spec));
   const deploys = (stage: Stage) => STAGES.indexOf(stage) <= STAGES.indexOf(spec.deployUntil);
   const name = spec.clusterName;
 

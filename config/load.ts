@@ -39,6 +39,13 @@ export function loadClusterSpec(raw: RawConfig = readRawConfig()): ClusterSpec {
   }
 }
 
+/** The image archives of kubeha:artifactDir (offline mode), which the plan hands out to nodes. */
+export function artifactImages(spec: ClusterSpec): string[] {
+  const dir = spec.packages.artifactDir;
+  if (spec.packages.source !== "offline" || !dir || !fs.existsSync(`${dir}/images`)) return [];
+  return fs.readdirSync(`${dir}/images`);
+}
+
 /** The SSH private key as a secret, from kubeha:sshPrivateKey or the file kubeha:sshPrivateKeyPath. */
 export function sshPrivateKey(spec: ClusterSpec): pulumi.Output<string> {
   if (spec.ssh.privateKeyPath) return pulumi.secret(fs.readFileSync(spec.ssh.privateKeyPath, "utf8"));

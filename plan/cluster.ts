@@ -1,6 +1,7 @@
 // The cluster plan: every fact derived from the validated spec, computed once, here. Components
 // and views read these and never derive them again (who runs init, the etcd URLs, the endpoint,
 // the SANs, who joins with the bootstrap token, the hosts' prefix length).
+import { NodeArtifacts, nodeArtifacts } from "../config/artifacts";
 import { parseCidr } from "../config/network";
 import { ClusterSpec, Host } from "../config/types";
 import { PORTS } from "./paths";
@@ -35,6 +36,8 @@ export interface ClusterPlan {
   readonly hostPrefix: number;
   readonly etcd: EtcdPlan;
   readonly api: ApiPlan;
+  /** Offline mode: what each Kubernetes node takes from the artifact directory, by host name. */
+  readonly artifacts: ReadonlyMap<string, NodeArtifacts>;
 }
 
 export function clientUrl(member: Host): string {
@@ -58,7 +61,8 @@ export function otherMasters(plan: ClusterPlan, master: Host): Host[] {
   return plan.spec.masters.filter((m) => m.name !== master.name);
 }
 
-export function planCluster(spec: ClusterSpec): ClusterPlan {
+/** The plan of a validated spec; `imageFiles` lists kubeha:artifactDir/images (offline mode). */
+export function planCluster(spec: ClusterSpec, imageFiles: readonly string[] = []): ClusterPlan {
   const [initMaster] = spec.masters;
   const workers = spec.workerPools.flatMap((pool) => pool.hosts);
   const controlPlaneEndpoint = `${spec.endpoint.address}:${spec.endpoint.port}`;
@@ -75,6 +79,11 @@ export function planCluster(spec: ClusterSpec): ClusterPlan {
       endpoints: etcdEndpoints(spec.etcd.members),
       initialCluster: spec.etcd.members.map((m) => `${m.name}=${peerUrl(m)}`).join(","),
     },
+    artifacts: new Map(
+      spec.packages.source === "offline"
+        ? [...spec.masters, ...workers].map((host) => [host.name, nodeArtifacts(imageFiles, { controlPlane: host.roles.includes("master"), stackedEtcd: spec.etcd.topology === "stacked" })])
+        : [],
+    ),
     api: {
       controlPlaneEndpoint,
       externalEndpoint: spec.endpoint.mode === "vip" ? controlPlaneEndpoint : `${initMaster.address}:${PORTS.apiserver}`,

@@ -4,8 +4,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { remote } from "@pulumi/command";
-import { nodeArtifacts } from "../../config/artifacts";
+import { NodeArtifacts } from "../../config/artifacts";
 import { ClusterSpec, Host } from "../../config/types";
+import { ClusterPlan } from "../../plan/cluster";
 import { PATHS } from "../../plan/paths";
 import { ReadyTarget } from "../host/hostInventory";
 import { fileStamp } from "../host/manifest";
@@ -15,7 +16,8 @@ import { runStep, STEPS } from "../host/steps";
 import { containerdView, hostsBlockView, KERNEL_MODULES, NODE_PACKAGES, SYSCTLS } from "./views";
 
 /** Prepares a node; the returned step completes when kubeadm can run there. */
-export function setupNode(prefix: string, host: Host, target: ReadyTarget, spec: ClusterSpec, parent: pulumi.Resource, after: pulumi.Resource[]): remote.Command {
+export function setupNode(prefix: string, host: Host, target: ReadyTarget, plan: ClusterPlan, parent: pulumi.Resource, after: pulumi.Resource[]): remote.Command {
+  const { spec } = plan;
   const opts = (dependsOn: pulumi.Resource[]) => ({ parent, dependsOn });
   const packages = runStep(prefix, target, STEPS.packages, { view: { packages: NODE_PACKAGES, source: spec.packages.source } }, opts([target.ready, ...after]));
   const modules = renderFile("node/modules.conf", { modules: KERNEL_MODULES });
@@ -30,7 +32,7 @@ export function setupNode(prefix: string, host: Host, target: ReadyTarget, spec:
   const containerdConf = renderFile("node/containerd-config.toml", containerdView(spec));
   const confFile = putFile(`${prefix}-containerd-conf`, target, { path: PATHS.containerdConfig, content: containerdConf, mode: "0644" }, opts([prepared]));
   const runtime = runStep(prefix, target, STEPS.containerd, { inputs: { containerdConf } }, opts([confFile]));
-  return spec.packages.source === "online" ? installOnline(prefix, target, spec, parent, runtime) : installOffline(prefix, host, target, spec, parent, runtime);
+  return spec.packages.source === "online" ? installOnline(prefix, target, spec, parent, runtime) : installOffline(prefix, plan.artifacts.get(host.name)!, target, spec, parent, runtime);
 }
 
 function installOnline(prefix: string, target: ReadyTarget, spec: ClusterSpec, parent: pulumi.Resource, runtime: remote.Command): remote.Command {
@@ -39,9 +41,8 @@ function installOnline(prefix: string, target: ReadyTarget, spec: ClusterSpec, p
   return runStep(prefix, target, STEPS.kubernetesOnline, { view: { version, minor } }, { parent, dependsOn: [runtime] });
 }
 
-function installOffline(prefix: string, host: Host, target: ReadyTarget, spec: ClusterSpec, parent: pulumi.Resource, runtime: remote.Command): remote.Command {
+function installOffline(prefix: string, wanted: NodeArtifacts, target: ReadyTarget, spec: ClusterSpec, parent: pulumi.Resource, runtime: remote.Command): remote.Command {
   const artifactDir = path.resolve(spec.packages.artifactDir!);
-  const wanted = nodeArtifacts(fs.readdirSync(path.join(artifactDir, "images")), { controlPlane: host.roles.includes("master"), stackedEtcd: spec.etcd.topology === "stacked" });
   const files = [...wanted.tools.map((tool) => `bin/${tool}`), ...wanted.images.map((image) => `images/${image}`)];
   // One copy per file this node needs, into the bin/ and images/ that prepare-node made: each is
   // hashed, so it travels again only when that artifact changed.

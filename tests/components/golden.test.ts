@@ -39,6 +39,8 @@ const CASES: Record<string, string> = {
 const SHARED = "_shared";
 const LIBRARY_FILE = `${SHARED}/lib.sh`;
 const NOT_GOLDEN = new Set(["README.md"]);
+/** Folders of tests/golden that other tests own (resources/: tests/components/resources.test.ts). */
+const OTHER_TESTS = new Set(["resources"]);
 const POINTER = "# identical to tests/golden/";
 
 function normalise(content: string): string {
@@ -171,6 +173,7 @@ function onDisk(dir: string, base = ""): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const rel = base ? `${base}/${entry.name}` : entry.name;
+    if (!base && OTHER_TESTS.has(entry.name)) return [];
     return entry.isDirectory() ? onDisk(path.join(dir, entry.name), rel) : [rel];
   });
 }

@@ -20,6 +20,9 @@ test.each(Object.keys(topologies))("%s: the same resources, names and parents", 
   const typeOf = new Map(run.resources.map((r) => [r.name, r.type]));
   const lines = run.resources.map((r) => `${r.type} ${r.name}${r.parent ? ` < ${typeOf.get(r.parent) ?? "?"} ${r.parent}` : ""}`).sort();
   const file = path.join(DIR, `${topology}.txt`);
-  if (process.env.KUBEHA_UPDATE_GOLDEN === "1") fs.writeFileSync(file, `${lines.join("\n")}\n`);
+  if (process.env.KUBEHA_UPDATE_GOLDEN === "1") {
+    fs.mkdirSync(DIR, { recursive: true });
+    fs.writeFileSync(file, `${lines.join("\n")}\n`);
+  }
   expect(lines).toEqual(fs.readFileSync(file, "utf8").trimEnd().split("\n"));
 }, 120000);

@@ -68,7 +68,7 @@ export class KubeadmEngine implements ControlPlaneEngine {
   prepareMaster(master: Host): pulumi.Resource[] {
     const target = this.target(master);
     const prefix = this.prefix(master);
-    const installed = setupNode(prefix, master, target, this.plan.spec, this.opts.parent, []);
+    const installed = setupNode(prefix, master, target, this.plan, this.opts.parent, []);
     const placed = this.pkiFiles.map((file) =>
       putFile(`${prefix}-pki-${file.path.split("/pki/")[1].replace(/[/.]/g, "-")}`, target, { path: file.path, content: file.content, mode: file.secret ? "0600" : "0644", secret: file.secret }, { ...this.opts, dependsOn: [installed] }),
     );
@@ -115,7 +115,7 @@ export class KubeadmEngine implements ControlPlaneEngine {
     const { host, pool, prefix, parent } = request;
     const { spec } = this.plan;
     const target = this.target(host);
-    const installed = setupNode(prefix, host, target, spec, parent, []);
+    const installed = setupNode(prefix, host, target, this.plan, parent, []);
     const role: JoinRole = { controlPlane: false, labels: { "kubeha.io/cluster": spec.clusterName, "kubeha.io/pool": pool.name, ...pool.labels }, taints: pool.taints };
     const config = this.joinConfig(host, role, this.token);
     const joined = this.join(prefix, target, config, [installed, ...request.after], parent);
