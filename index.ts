@@ -1,7 +1,7 @@
 // kubeha: a highly available Kubernetes cluster on plain Linux hosts, over SSH.
 // Read config -> validate -> plan -> etcd -> load balancer -> control plane -> workers -> add-ons -> outputs.
 import { artifactImages, loadClusterSpec, sshPrivateKey } from "./config/load";
-import { againstPreviousDeployment, membershipOf } from "./config/previousDeployment";
+import { againstPreviousDeployment } from "./config/previousDeployment";
 import { STAGES, Stage } from "./config/types";
 import { planCluster } from "./plan/cluster";
 import { ClusterAddons } from "./components/addons/clusterAddons";
@@ -45,7 +45,7 @@ export = async () => {
     kubeconfig: controlPlane?.kubeconfig,
     nodes: pools.length > 0 ? plan.workers.map((h) => h.name) : undefined,
     deployedUntil: spec.deployUntil,
-    membership: membershipOf(spec),
+    membership: plan.membership,
   });
 };
 

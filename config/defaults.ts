@@ -1,4 +1,3 @@
-import { PORTS } from "../plan/paths";
 import { VERSIONS } from "../plan/versions";
 // Defaults of every scalar config key. Pulumi.yaml declares the same defaults for the CLI
 // (tests/unit/project-config.test.ts keeps the two in step); they are repeated here because
@@ -35,6 +34,3 @@ export const DEFAULTS = {
 /** VRRP priorities handed out in host order when no load-balancer host sets one. */
 export const DEFAULT_PRIORITY_START = 150;
 export const DEFAULT_PRIORITY_STEP = 10;
-
-/** The apiserver's own port on every master. */
-export const APISERVER_PORT = PORTS.apiserver;

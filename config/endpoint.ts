@@ -1,5 +1,6 @@
 // Validation of the API endpoint: VIP, load-balancer hosts, port and VRRP settings.
-import { APISERVER_PORT, DEFAULTS, DEFAULT_PRIORITY_START, DEFAULT_PRIORITY_STEP } from "./defaults";
+import { PORTS } from "../plan/paths";
+import { DEFAULTS, DEFAULT_PRIORITY_START, DEFAULT_PRIORITY_STEP } from "./defaults";
 import { Problems } from "./errors";
 import { enumField, integerField, stringField } from "./fields";
 import { withRole } from "./hosts";
@@ -29,7 +30,7 @@ export function readEndpoint(
     for (const host of withRole(hosts, "lb")) {
       problems.add("hosts", `host ${host.name} has role lb, but apiEndpoint is local (nginx runs on every node, no VIP)`, "drop the lb role, or set kubeha:apiEndpoint vip");
     }
-    if (port === APISERVER_PORT) {
+    if (port === PORTS.apiserver) {
       problems.add("lbPort", `${port} is the apiserver's port, and in local mode nginx shares the masters with the apiservers`, "use another port, e.g. 16443");
     }
     const nodes = hosts.filter((h) => h.roles.includes("master") || h.roles.includes("worker"));
@@ -41,7 +42,7 @@ export function readEndpoint(
   } else if (lbHosts.length === 1) {
     problems.add("hosts", `only ${lbHosts[0].name} has role lb, so the VIP could not move anywhere`, "give role lb to at least two hosts");
   }
-  if (port === APISERVER_PORT && lbHosts.some((h) => masters.includes(h))) {
+  if (port === PORTS.apiserver && lbHosts.some((h) => masters.includes(h))) {
     problems.add("lbPort", `nginx would listen on ${port}, the port of the apiserver on the same masters`, "use another port, e.g. 16443 (the endpoint becomes VIP:16443)");
   }
   const vip = stringField(raw, "vip", DEFAULTS.vip, problems);

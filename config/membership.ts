@@ -8,6 +8,10 @@ export interface Membership {
   readonly masters: readonly string[];
 }
 
+export function membershipOf(spec: ClusterSpec): Membership {
+  return { etcd: spec.etcd.members.map((h) => h.name), masters: spec.masters.map((h) => h.name) };
+}
+
 export function checkMembershipChange(previous: Membership | undefined, next: Membership): void {
   if (!previous) return;
   const problems = new Problems();

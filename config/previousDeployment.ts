@@ -2,12 +2,8 @@
 // itself, so that dangerous membership changes are refused before any resource is touched.
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./errors";
-import { checkMembershipChange, keepInitMasterFirst, Membership } from "./membership";
+import { checkMembershipChange, keepInitMasterFirst, Membership, membershipOf } from "./membership";
 import { ClusterSpec } from "./types";
-
-export function membershipOf(spec: ClusterSpec): Membership {
-  return { etcd: spec.etcd.members.map((h) => h.name), masters: spec.masters.map((h) => h.name) };
-}
 
 /**
  * The spec to deploy: the membership change checked against the last deployment, and the master

@@ -2,6 +2,7 @@
 // and views read these and never derive them again (who runs init, the etcd URLs, the endpoint,
 // the SANs, who joins with the bootstrap token, the hosts' prefix length).
 import { NodeArtifacts, nodeArtifacts } from "../config/artifacts";
+import { Membership, membershipOf } from "../config/membership";
 import { parseCidr } from "../config/network";
 import { ClusterSpec, Host } from "../config/types";
 import { PORTS } from "./paths";
@@ -36,6 +37,8 @@ export interface ClusterPlan {
   readonly hostPrefix: number;
   readonly etcd: EtcdPlan;
   readonly api: ApiPlan;
+  /** The etcd members and masters, published as a stack output for the next update's guard. */
+  readonly membership: Membership;
   /** Offline mode: what each Kubernetes node takes from the artifact directory, by host name. */
   readonly artifacts: ReadonlyMap<string, NodeArtifacts>;
 }
@@ -73,6 +76,7 @@ export function planCluster(spec: ClusterSpec, imageFiles: readonly string[] = [
     workers,
     joiners: [...spec.masters.slice(1), ...workers].map((h) => h.name),
     hostPrefix: parseCidr(spec.hostCidr)!.prefix,
+    membership: membershipOf(spec),
     etcd: {
       topology: spec.etcd.topology,
       members: spec.etcd.members,
