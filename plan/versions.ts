@@ -1,5 +1,19 @@
-// The versions kubeha deploys, from plan/versions.json (which scripts/artifacts/build.sh reads too).
-import versions from "./versions.json";
+// The versions kubeha deploys, from plan/deployed-versions.json (which scripts/artifacts/build.sh reads too).
+import * as fs from "fs";
+import * as path from "path";
+
+interface Versions {
+  readonly kubernetes: string;
+  readonly etcdMinor: string;
+  readonly etcdOnline: string;
+  readonly pause: string;
+  readonly flannel: string;
+  readonly flannelCniPlugin: string;
+}
+
+// Read, not imported: the file is not named versions.json, which Node.js would resolve
+// "./versions" to before versions.ts under the loader Pulumi runs the program with.
+const versions = JSON.parse(fs.readFileSync(path.join(__dirname, "deployed-versions.json"), "utf8")) as Versions;
 
 export const VERSIONS = {
   /** The default kubeha:kubernetesVersion. */

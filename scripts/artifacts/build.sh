@@ -55,10 +55,10 @@ FLANNEL_VERSION=$(modversion "$MODS/flannel" github.com/flannel-io/flannel)
 CNI_PLUGINS_VERSION=$(modversion "$MODS/flannel-cni" github.com/containernetworking/plugins)
 CRANE_VERSION=$(modversion "$MODS/crane" github.com/google/go-containerregistry)
 GO_MIN=$(awk '$1 == "go" { print $2 }' "$MODS"/*/go.mod | sort -V | tail -n1)
-# plan/versions.json holds what the program deploys: the modules built here must be those versions.
-VERSIONS_JSON=$HERE/../../plan/versions.json
+# plan/deployed-versions.json holds what the program deploys: the modules built here must be those versions.
+VERSIONS_JSON=$HERE/../../plan/deployed-versions.json
 pinned() { jq -er --arg k "$1" '.[$k]' "$VERSIONS_JSON" || die "$VERSIONS_JSON has no \"$1\""; }
-same_version() { [[ ${1#v} == "${2#v}" ]] || die "$3 is $1 in $MODS, but plan/versions.json says $2: change both together"; }
+same_version() { [[ ${1#v} == "${2#v}" ]] || die "$3 is $1 in $MODS, but plan/deployed-versions.json says $2: change both together"; }
 same_version "$K8S_VERSION" "$(pinned kubernetes)" "Kubernetes"
 same_version "$ETCD_VERSION" "$(pinned etcdArtifact)" "etcd (bin/etcd)"
 same_version "$ETCD_IMAGE_VERSION" "$(pinned etcdImage)" "etcd (kubeadm's image)"
