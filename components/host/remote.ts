@@ -48,7 +48,7 @@ export function putFile(name: string, target: Target, args: PutFileArgs, opts: p
 }
 
 export interface RunScriptArgs {
-  /** The rendered script (from templates/scripts). */
+  /** The rendered script (a step template of templates/<feature>/, with the shell library). */
   readonly script: string;
   /** Values whose change must re-run the script (file contents, certificates): only their hashes travel. */
   readonly inputs?: Record<string, pulumi.Input<string>>;
