@@ -216,3 +216,12 @@ files_changed_at() {
   [ "$status" -ne 0 ]
   output_has "etcd is not installed"
 }
+
+@test "no initial-cluster file: fails before bootstrapping anything" {
+  rm "$ROOT/etc/etcd/initial-cluster"
+  apply
+  [ "$status" -ne 0 ]
+  output_has "initial-cluster is missing or empty"
+  [ ! -e "$ENV_FILE" ]
+  not_called systemctl "restart"
+}
