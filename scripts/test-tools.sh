@@ -9,6 +9,7 @@ command -v shellcheck >/dev/null || missing+=(shellcheck)
 command -v systemd-analyze >/dev/null || missing+=(systemd)
 command -v curl >/dev/null || missing+=(curl)
 command -v openssl >/dev/null || missing+=(openssl)
+for tool in bats jq; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 if ((${#missing[@]} > 0)); then
   echo "[kubeha] installing test tools: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -25,7 +25,7 @@ phase() {
   node node_modules/jest/bin/jest.js --ci --json --outputFile="$results/$name.json" "$@" || status=1
 }
 
-phase fast tests/unit tests/components tests/tools tests/preview
+phase fast tests/unit tests/components tests/tools tests/shell tests/preview
 if [[ ${KUBEHA_SKIP_E2E:-} != 1 ]]; then
   phase lab --runInBand --passWithNoTests --globalSetup ./tests/e2e/globalSetup.ts --globalTeardown ./tests/e2e/globalTeardown.ts tests/e2e
 fi
