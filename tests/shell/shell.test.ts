@@ -56,7 +56,7 @@ const SCRIPTS: Record<string, { template: string; view: object }> = {
   // The master 10.0.0.1, reinstalled or not.
   "etcd-stale-member-stacked.sh": {
     template: "etcd/etcd-stale-member-stacked.sh",
-    view: { peerUrl: peer(masters[0]), otherClientUrls: masters.slice(1).map(client).join(" "), kubernetesVersion: "1.32.13" },
+    view: { peerUrl: peer(masters[0]), otherClientUrls: masters.slice(1).map(client).join(" "), kubernetesVersion: "1.32.13", timeoutSeconds: 2 },
   },
 };
 

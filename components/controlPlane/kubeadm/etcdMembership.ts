@@ -13,7 +13,7 @@ type Opts = { parent: pulumi.Resource };
 
 /** Stacked etcd: the member of a master that lost its etcd data goes before it joins again. */
 export function dropStaleEtcdMember(prefix: string, master: Host, target: ReadyTarget, plan: ClusterPlan, after: pulumi.Resource[], opts: Opts): remote.Command {
-  const view = { peerUrl: peerUrl(master), otherClientUrls: etcdEndpoints(otherMasters(plan, master)).join(" "), kubernetesVersion: plan.spec.kubernetes.version };
+  const view = { peerUrl: peerUrl(master), otherClientUrls: etcdEndpoints(otherMasters(plan, master)).join(" "), kubernetesVersion: plan.spec.kubernetes.version, timeoutSeconds: 60 };
   return runStep(prefix, target, STEPS.stackedEtcdStaleMember, { view }, { ...opts, dependsOn: after });
 }
 

@@ -57,7 +57,8 @@ etcd_elsewhere() {
 
 # rejoin [KUBEADM_FLAG]: this first master joins the running cluster as a control plane.
 rejoin() {
-  local work token
+  local token
+  # Not local: the EXIT trap reads it after this function returned (set -u).
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
   kubeadm init phase kubeconfig admin --config "$CONFIG" --kubeconfig-dir "$work" >/dev/null

@@ -70,7 +70,8 @@ add_member() {
 join_running_cluster() {
   local peer=$1 list id name url client cluster="" entry
   list=$(etcd_members "$peer") || fatal "could not read the etcd member list from $peer"
-  read -r id name url client < <(grep " $PEER_URL " <<<"$list" || true)
+  # No line (not listed): read fails at end of input and leaves the names empty.
+  read -r id name url client < <(grep " $PEER_URL " <<<"$list") || true
   if [ -n "${id:-}" ] && [ "$client" != - ]; then
     # This peer URL served the cluster before: its data is lost with the rebuilt host.
     info "member $NAME ($PEER_URL) ran before and has no data now: replacing its identity" >&2
@@ -144,6 +145,8 @@ restart_with_data() {
 
 main() {
   link_binaries
+  # Read by both branches, where a failed read would not stop the script (inside $(...)).
+  [ -s "$INITIAL_CLUSTER_FILE" ] || fatal "$INITIAL_CLUSTER_FILE is missing or empty: kubeha writes it before this step"
   if [ -d "$DATA_DIR/member" ]; then
     restart_with_data
   else
