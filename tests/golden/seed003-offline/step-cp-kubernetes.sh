@@ -9,18 +9,30 @@
 STAGING="/var/lib/kubeha/artifacts"
 TOOLS="kubeadm kubelet kubectl"
 IMAGES="coredns.tar flannel.tar kube-apiserver.tar kube-controller-manager.tar kube-proxy.tar kube-scheduler.tar pause.tar"
+IMPORTED="$STAGING/images/.imported"
 
+# Binaries that differ from the installed ones (install replaces a running kubelet's file safely).
 install_binaries() {
+  local tool
   for tool in $TOOLS; do
     [ -f "$STAGING/bin/$tool" ] || fatal "artifact bin/$tool is missing in $STAGING"
+    cmp -s "$STAGING/bin/$tool" "/usr/local/bin/$tool" && continue
     install -m 0755 "$STAGING/bin/$tool" "/usr/local/bin/$tool"
+    info "installed $tool"
   done
 }
 
+# Archives not imported since they last changed: IMPORTED holds each one's size and mtime at its
+# last import, so a step that only re-runs imports nothing (an import costs seconds of CPU).
 import_images() {
+  local image stamp
+  mkdir -p "$IMPORTED"
   for image in $IMAGES; do
     [ -f "$STAGING/images/$image" ] || fatal "artifact images/$image is missing in $STAGING"
+    stamp=$(stat -c '%s %Y' "$STAGING/images/$image")
+    if [ "$(cat "$IMPORTED/$image" 2>/dev/null)" = "$stamp" ]; then continue; fi
     ctr --namespace k8s.io images import --no-unpack "$STAGING/images/$image" >/dev/null
+    echo "$stamp" >"$IMPORTED/$image"
     info "imported $image"
   done
 }
