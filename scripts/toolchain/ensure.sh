@@ -114,16 +114,21 @@ hash_inputs() {
   done
 }
 
-# recipe_hash DIR: identifies a recipe's inputs (wrapper module + recipe.env + build steps, and
-# the module in the repo that a recipe with SOURCE_DIR builds, e.g. provider/command).
-recipe_hash() {
-  local src
-  src=$(
+# recipe_source_dir DIR: the recipe's SOURCE_DIR (a Go module of this repo it builds), or nothing.
+recipe_source_dir() {
+  (
     SOURCE_DIR=''
     # shellcheck source=/dev/null
     source "$1/recipe.env"
     echo "$SOURCE_DIR"
   )
+}
+
+# recipe_hash DIR: identifies a recipe's inputs (wrapper module + recipe.env + build steps, and
+# the module in the repo that a recipe with SOURCE_DIR builds, e.g. provider/command).
+recipe_hash() {
+  local src
+  src=$(recipe_source_dir "$1")
   {
     echo "rev=$RECIPE_REV os=$os arch=$arch"
     hash_inputs "$1"
@@ -386,13 +391,21 @@ while read -r _ name version npm_pkg; do
   plug_bin=$plug_dir/pulumi-resource-$name
   marker=$pulumi_home/.kubeha/resource-$name-v$version
   recipe_dir=$recipes/$name
+  # The marker says what is registered: built:<hash> (built here from a wrapper recipe),
+  # repo:<hash> (built here from a module of this repo, SOURCE_DIR), user:<path> (registered from
+  # another installation). repo: is its own kind on purpose: ensure.sh versions from before the
+  # command provider moved to provider/ treat any marker but built: as "installed, keep it", so
+  # checkouts of both layouts sharing one cache do not rebuild and re-register it in turn.
   want=''
-  if [[ -f $recipe_dir/recipe.env ]]; then want=built:$(recipe_hash "$recipe_dir"); fi
+  if [[ -f $recipe_dir/recipe.env ]]; then
+    if [[ -n $(recipe_source_dir "$recipe_dir") ]]; then want=repo:; else want=built:; fi
+    want+=$(recipe_hash "$recipe_dir")
+  fi
 
   if [[ -x $plug_bin && ! -e $plug_dir.partial ]]; then
     # Present. Rebuild only what this script built from an older recipe.
     have=$(cat "$marker" 2>/dev/null || true)
-    if [[ $have != built:* || -z $want || $have == "$want" ]]; then
+    if [[ ($have != built:* && $have != repo:*) || -z $want || $have == "$want" ]]; then
       say "plugin    $name $version (${have:-installed})"
       continue
     fi
@@ -424,7 +437,7 @@ while read -r _ name version npm_pkg; do
     missing+=("$name $version ($npm_pkg): scripts/toolchain/go/$name/recipe.env provides $PROVIDES")
     continue
   fi
-  build_root=$cache/plugin-$name-v$version-${want#built:}
+  build_root=$cache/plugin-$name-v$version-${want#*:}
   if [[ ! -f $build_root/.complete ]]; then
     mkdir -p "$build_root"
     go_build "$recipe_dir" "$build_root/$BINARY" "$BINARY $version"
