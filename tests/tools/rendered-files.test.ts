@@ -189,7 +189,7 @@ describe("kubeadm config validate", () => {
 
   test("rejects a broken one (the check can fail)", () => {
     if (!fs.existsSync(kubeadm)) throw new Error(`no kubeadm at ${kubeadm}: see the test above`);
-    const broken = named("/etc/kubeha/kubeadm-init.yaml")[0].content.replace(/^kind: InitConfiguration$/m, "kind: InitConfigurationn");
+    const broken = named("/etc/kubeha/kubeadm-init.yaml")[0].content.replace(/serviceSubnet: "[^"]*"/, 'serviceSubnet: "not-a-cidr"');
     expect(broken).not.toBe(named("/etc/kubeha/kubeadm-init.yaml")[0].content);
     expect(run(kubeadm, ["config", "validate", "--config", write("kubeadm-broken.yaml", broken)]).status).not.toBe(0);
   });
