@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run bench`: prints the figures of shared/notes/targets.md that the lab can measure:
+# `npm run bench`: prints the figures of the README's "Measured in the lab" table that the lab can measure:
 # - dev-stack preview (warm); lab creation; etcd + load-balancer pair from nothing;
 # - `pulumi up` from nothing to 3 masters + 2 workers Ready (artifacts cached); no-op `pulumi up`;
 # - over KUBEHA_BENCH_ROUNDS (5) hard stops of the master holding the VIP: VIP failover (TCP
@@ -9,7 +9,7 @@
 #   the start of the stop to the acquireTime the new holder wrote into each lease the master held
 #   (lab hosts share this machine's clock), and until a client through the VIP sees the new holders;
 # - failed requests out of 500 through the VIP while one apiserver not holding the VIP is stopped;
-# - growth: `pulumi up` from nothing with 6 workers (second lab "g" on 10.78.0) over that with 2.
+# - growth: `pulumi up` from nothing with 6 workers (second lab "g" on 10.78.0, scripts/lab/constants.env) over that with 2.
 # It recreates the lab (down, up) and the lab stack's state. Traffic: lab hosts only.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -21,8 +21,11 @@ bash scripts/artifacts/build.sh >/dev/null
 # shellcheck source=toolchain/env.sh
 source "$repo/scripts/toolchain/env.sh"
 
-VIP=10.77.0.100
-PORT=16443
+# The main lab's VIP and API port, and the growth lab: scripts/lab/constants.env.
+# shellcheck source=lab/constants.env
+source "$repo/scripts/lab/constants.env"
+VIP=$LAB_MAIN_NET.$LAB_VIP_HOST
+PORT=$LAB_LB_PORT
 ROUNDS=${KUBEHA_BENCH_ROUNDS:-5}
 KUBECONFIG_FILE=$(mktemp)
 trap 'rm -f "$KUBECONFIG_FILE"' EXIT
@@ -146,17 +149,18 @@ lab ssh m2 "mv /etc/kubernetes/kube-apiserver.yaml.stopped /etc/kubernetes/manif
 
 echo "[bench] growth: pulumi up from nothing with 6 workers (a second lab; this lab's hosts stopped meanwhile)"
 MAIN_HOSTS=(m1 m2 m3 w1 w2)
-glab() { KUBEHA_LAB_ID=g KUBEHA_LAB_NET=10.78.0 KUBEHA_LAB_WORKERS=6 bash scripts/lab/lab.sh "$@"; }
+glab() { KUBEHA_LAB_ID=$LAB_GROWTH_ID KUBEHA_LAB_NET=$LAB_GROWTH_NET KUBEHA_LAB_WORKERS=6 bash scripts/lab/lab.sh "$@"; }
 for h in "${MAIN_HOSTS[@]}"; do lab stop "$h" >/dev/null; done
 glab down >/dev/null
 glab up >/dev/null
-cp "${KUBEHA_CACHE:-$HOME/.cache/kubeha}/lab/Pulumi.lab-g.yaml" Pulumi.lab-g.yaml
-fresh_stack lab-g
-t=$(now); pulumi up --stack lab-g --yes --skip-preview --non-interactive >/dev/null; up6=$(since "$t")
+gstack=lab-$LAB_GROWTH_ID
+cp "${KUBEHA_CACHE:-$HOME/.cache/kubeha}/lab/Pulumi.$gstack.yaml" "Pulumi.$gstack.yaml"
+fresh_stack "$gstack"
+t=$(now); pulumi up --stack "$gstack" --yes --skip-preview --non-interactive >/dev/null; up6=$(since "$t")
 growth=$(echo "$up6 / $up_done" | bc -l | xargs printf '%.2f')
 glab down >/dev/null
-pulumi stack rm lab-g --force --yes --non-interactive >/dev/null
-rm -f Pulumi.lab-g.yaml
+pulumi stack rm "$gstack" --force --yes --non-interactive >/dev/null
+rm -f "Pulumi.$gstack.yaml"
 for h in "${MAIN_HOSTS[@]}"; do lab start "$h" >/dev/null; done
 until all_ready; do sleep 1; done
 

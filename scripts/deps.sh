@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs the npm packages of package-lock.json when node_modules is missing or older than the
-# lock file, so `npm start` and `npm test` work on a fresh clone.
+# Installs the npm packages of package-lock.json (`npm ci`: exactly the lock, which it never
+# rewrites) when node_modules is missing or was installed from another lock file, so `npm start`
+# and `npm test` work on a fresh clone and leave the tree clean. The lock is complete for every
+# platform (npm 11): after changing package.json, run `npm install --ignore-scripts` and commit both.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
@@ -11,6 +13,5 @@ if [[ -f $stamp && $(cat "$stamp") == "$want" ]]; then
 fi
 echo "[kubeha] installing npm packages (package-lock.json changed or node_modules missing)"
 # Provider packages' install scripts try to download plugins; the toolchain builds them instead.
-# `npm install` honours the lock file; npm 11's `npm ci` rejects it over other platforms' optional packages.
-npm install --ignore-scripts --no-audit --no-fund
+npm ci --ignore-scripts --no-audit --no-fund
 echo "$want" >"$stamp"

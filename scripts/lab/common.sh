@@ -5,6 +5,9 @@ log() { printf '[lab %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf '[lab] error: %s\n' "$*" >&2; exit 1; }
 
 LAB_SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# The lab's addresses, bridge and port: constants.env, their one home.
+# shellcheck source=scripts/lab/constants.env
+. "${LAB_SCRIPT_DIR}/constants.env"
 REPO_ROOT="$(cd "${LAB_SCRIPT_DIR}/../.." && pwd)"
 LAB_DIR="${KUBEHA_CACHE:-${HOME}/.cache/kubeha}/lab"
 SSH_DIR="${LAB_DIR}/ssh"
@@ -17,34 +20,34 @@ LAB_SUITE="bookworm"
 LAB_ID="${KUBEHA_LAB_ID:-}"
 if [[ -n "${LAB_ID}" ]]; then
   [[ "${LAB_ID}" =~ ^[a-z0-9]{1,4}$ ]] || die "KUBEHA_LAB_ID must be 1-4 of [a-z0-9], not '${LAB_ID}'"
-  [[ "${KUBEHA_LAB_NET:-10.77.0}" != "10.77.0" ]] ||
-    die "KUBEHA_LAB_ID needs KUBEHA_LAB_NET, a /24 of its own (e.g. 10.78.0), not the main lab's 10.77.0"
+  [[ "${KUBEHA_LAB_NET:-${LAB_MAIN_NET}}" != "${LAB_MAIN_NET}" ]] ||
+    die "KUBEHA_LAB_ID needs KUBEHA_LAB_NET, a /24 of its own (e.g. ${LAB_GROWTH_NET}), not the main lab's ${LAB_MAIN_NET}"
   HOSTS_DIR="${LAB_DIR}/hosts-${LAB_ID}"
-  LAB_BRIDGE="khabr-${LAB_ID}"
+  LAB_BRIDGE="${LAB_BRIDGE_PREFIX}${LAB_ID}"
   LAB_CGROUP="kubeha-lab-${LAB_ID}"
   LAB_MACHINE_PREFIX="${LAB_ID}-"
   LAB_TOPOLOGY_FILE="${LAB_DIR}/topology-${LAB_ID}"
   LAB_STACK_FILE="${LAB_DIR}/Pulumi.lab-${LAB_ID}.yaml"
 else
   HOSTS_DIR="${LAB_DIR}/hosts"
-  LAB_BRIDGE="khabr0"
+  LAB_BRIDGE="${LAB_MAIN_BRIDGE}"
   LAB_CGROUP="kubeha-lab"
   LAB_MACHINE_PREFIX=""
   LAB_TOPOLOGY_FILE="${LAB_DIR}/topology"
   LAB_STACK_FILE="${REPO_ROOT}/Pulumi.lab.yaml"
 fi
-LAB_NET_PREFIX="${KUBEHA_LAB_NET:-10.77.0}"
+LAB_NET_PREFIX="${KUBEHA_LAB_NET:-${LAB_MAIN_NET}}"
 [[ "${LAB_NET_PREFIX}" =~ ^10\.[0-9]{1,3}\.[0-9]{1,3}$ ]] || die "KUBEHA_LAB_NET must look like 10.78.0, not '${LAB_NET_PREFIX}'"
-LAB_BRIDGE_ADDR="${LAB_NET_PREFIX}.1"
-LAB_VIP="${LAB_NET_PREFIX}.100"
+LAB_BRIDGE_ADDR="${LAB_NET_PREFIX}.${LAB_BRIDGE_HOST}"
+LAB_VIP="${LAB_NET_PREFIX}.${LAB_VIP_HOST}"
 # The hosts' default gateway: an address nobody holds. Kubernetes wants a default route
 # (service IPs from host processes, flannel's and the kubelet's interface choice), and
 # nothing sent to it leaves the bridge.
-LAB_GATEWAY="${LAB_NET_PREFIX}.254"
+LAB_GATEWAY="${LAB_NET_PREFIX}.${LAB_GATEWAY_HOST}"
 # Topology: "colocated" (masters carry the lb role) or "dedicated" (lb1, lb2).
 # Without KUBEHA_LAB_LB, the topology of the last `up` (kept until `down`).
 LAB_LB="${KUBEHA_LAB_LB:-$(cat "${LAB_TOPOLOGY_FILE}" 2>/dev/null || echo colocated)}"
-# Workers w1..wN at .21 up (the bench's growth figure uses 6). Without KUBEHA_LAB_WORKERS, as
+# Workers w1..wN at .21 up (LAB_WORKER_BASE + i) (the bench's growth figure uses 6). Without KUBEHA_LAB_WORKERS, as
 # many as the last `up` made (kept until `down`), else 2.
 LAB_WORKERS_FILE="${LAB_DIR}/workers${LAB_ID:+-${LAB_ID}}"
 LAB_WORKERS="${KUBEHA_LAB_WORKERS:-$(cat "${LAB_WORKERS_FILE}" 2>/dev/null || echo 2)}"
@@ -119,23 +122,23 @@ lab_hosts() {
   case "${LAB_LB}" in
     colocated | "")
       printf '%s\n' \
-        "m1 ${LAB_NET_PREFIX}.11 master,etcd,lb 150" \
-        "m2 ${LAB_NET_PREFIX}.12 master,etcd,lb 140" \
-        "m3 ${LAB_NET_PREFIX}.13 master,etcd,lb 130"
+        "m1 ${LAB_NET_PREFIX}.${LAB_HOST_M1} master,etcd,lb 150" \
+        "m2 ${LAB_NET_PREFIX}.${LAB_HOST_M2} master,etcd,lb 140" \
+        "m3 ${LAB_NET_PREFIX}.${LAB_HOST_M3} master,etcd,lb 130"
       ;;
     dedicated)
       printf '%s\n' \
-        "m1 ${LAB_NET_PREFIX}.11 master,etcd -" \
-        "m2 ${LAB_NET_PREFIX}.12 master,etcd -" \
-        "m3 ${LAB_NET_PREFIX}.13 master,etcd -" \
-        "lb1 ${LAB_NET_PREFIX}.31 lb 150" \
-        "lb2 ${LAB_NET_PREFIX}.32 lb 140"
+        "m1 ${LAB_NET_PREFIX}.${LAB_HOST_M1} master,etcd -" \
+        "m2 ${LAB_NET_PREFIX}.${LAB_HOST_M2} master,etcd -" \
+        "m3 ${LAB_NET_PREFIX}.${LAB_HOST_M3} master,etcd -" \
+        "lb1 ${LAB_NET_PREFIX}.${LAB_HOST_LB1} lb 150" \
+        "lb2 ${LAB_NET_PREFIX}.${LAB_HOST_LB2} lb 140"
       ;;
     *) die "KUBEHA_LAB_LB must be 'dedicated' or unset, not '${LAB_LB}'" ;;
   esac
   local i
   for ((i = 1; i <= LAB_WORKERS; i++)); do
-    echo "w${i} ${LAB_NET_PREFIX}.$((20 + i)) worker -"
+    echo "w${i} ${LAB_NET_PREFIX}.$((LAB_WORKER_BASE + i)) worker -"
   done
 }
 

@@ -3,7 +3,10 @@
 #   - Node.js >= 22 (the npm package node-<os>-<arch>, when the system's node is older),
 #   - the Pulumi CLI and its Node.js language host, built from the Go module proxy,
 #   - one resource plugin per provider package in package.json, built from the Go module proxy
-#     (or reused from an existing Pulumi installation) and registered in the cache's PULUMI_HOME.
+#     (or reused from an existing Pulumi installation) and registered in the cache's PULUMI_HOME;
+#     the command plugin is built from kubeha's own provider, provider/command/ in this repo.
+# A provider plugin that cannot be provided is an error (exit 3): nothing can be previewed or
+# deployed without it.
 # A `pulumi` already on PATH at the pinned @pulumi/pulumi version or newer (v3) is used instead of
 # building one. Idempotent: a warm run only checks stamp files. See README.md beside this file.
 #
@@ -12,7 +15,8 @@
 #   --print-env  never build; print the export lines that env.sh evaluates (exit 2 when not built)
 # Environment:
 #   KUBEHA_CACHE               cache root (default ~/.cache/kubeha); the toolchain is in ./toolchain
-#   KUBEHA_TOOLCHAIN_STRICT=1  exit 3 when a provider plugin cannot be provided (default: warn)
+#   KUBEHA_TOOLCHAIN_STRICT=0  only warn when a provider plugin cannot be provided (default: exit 3),
+#                              e.g. to run pulumi commands that need no plugin (stack export/import)
 #   KUBEHA_USE_SYSTEM_PULUMI=0 never use a `pulumi` found on PATH
 # All messages go to stderr; stdout carries only --print-env's output.
 set -euo pipefail
@@ -33,7 +37,7 @@ for arg in "$@"; do
     --quiet) quiet=1 ;;
     --print-env) print_env=1 ;;
     -h | --help)
-      sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -101,15 +105,38 @@ version_ge() {
   [[ $(printf '%s\n%s\n' "$a" "$b" | sort -V | head -n1) == "$b" ]]
 }
 
-# recipe_hash DIR: identifies a recipe's inputs (wrapper module + recipe.env + build steps).
+# hash_inputs DIR: the Go module files and recipe.env of DIR, each under its relative name.
+hash_inputs() {
+  (cd "$1" && find . -type f \( -name go.mod -o -name go.sum -o -name '*.go' -o -name recipe.env \)) |
+    LC_ALL=C sort | while read -r f; do
+    echo "== ${f#./}"
+    cat "$1/$f"
+  done
+}
+
+# recipe_source_dir DIR: the recipe's SOURCE_DIR (a Go module of this repo it builds), or nothing.
+recipe_source_dir() {
+  (
+    SOURCE_DIR=''
+    # shellcheck source=/dev/null
+    source "$1/recipe.env"
+    echo "$SOURCE_DIR"
+  )
+}
+
+# recipe_hash DIR: identifies a recipe's inputs (wrapper module + recipe.env + build steps, and
+# the module in the repo that a recipe with SOURCE_DIR builds, e.g. provider/command).
 recipe_hash() {
+  local src
+  src=$(recipe_source_dir "$1")
   {
     echo "rev=$RECIPE_REV os=$os arch=$arch"
-    (cd "$1" && find . -type f \( -name go.mod -o -name go.sum -o -name '*.go' -o -name recipe.env \)) |
-      LC_ALL=C sort | while read -r f; do
-      echo "== ${f#./}"
-      cat "$1/$f"
-    done
+    hash_inputs "$1"
+    if [[ -n $src ]]; then
+      [[ -d $repo/$src ]] || die "$1/recipe.env: SOURCE_DIR=$src is not a directory of $repo"
+      echo "== source $src"
+      hash_inputs "$repo/$src"
+    fi
   } | sha256sum | cut -c1-12
 }
 
@@ -117,7 +144,7 @@ recipe_hash() {
 load_recipe() {
   # shellcheck disable=SC2034 # KIND and NAME document the recipe; not every caller reads them
   KIND='' NAME='' PROVIDES='' BINARY='' PACKAGE='' SOURCE_MODULE='' SOURCE_VERSION=''
-  VERSION_LDFLAG='' VERSION_VALUE='' TAGS='' NOTE='' GENERATE='' GENERATE_ENV=''
+  VERSION_LDFLAG='' VERSION_VALUE='' TAGS='' NOTE='' GENERATE='' GENERATE_ENV='' SOURCE_DIR=''
   EMBEDS=()
   # shellcheck source=/dev/null
   source "$1/recipe.env"
@@ -167,6 +194,9 @@ go_build() {
   require_go "$label"
   mkdir -p "$cache/logs" "$cache/work"
   work=$(mktemp -d "$cache/work/${BINARY}.XXXXXX")
+  # A recipe with SOURCE_DIR builds a Go module of this repo (provider/...): that module, with
+  # the recipe beside it; else the wrapper module is the recipe directory itself.
+  if [[ -n $SOURCE_DIR ]]; then cp -R "$repo/$SOURCE_DIR/." "$work/"; fi
   cp -R "$dir/." "$work/"
   log=$cache/logs/$BINARY.log
   start=$(date +%s%N)
@@ -361,13 +391,21 @@ while read -r _ name version npm_pkg; do
   plug_bin=$plug_dir/pulumi-resource-$name
   marker=$pulumi_home/.kubeha/resource-$name-v$version
   recipe_dir=$recipes/$name
+  # The marker says what is registered: built:<hash> (built here from a wrapper recipe),
+  # repo:<hash> (built here from a module of this repo, SOURCE_DIR), user:<path> (registered from
+  # another installation). repo: is its own kind on purpose: ensure.sh versions from before the
+  # command provider moved to provider/ treat any marker but built: as "installed, keep it", so
+  # checkouts of both layouts sharing one cache do not rebuild and re-register it in turn.
   want=''
-  if [[ -f $recipe_dir/recipe.env ]]; then want=built:$(recipe_hash "$recipe_dir"); fi
+  if [[ -f $recipe_dir/recipe.env ]]; then
+    if [[ -n $(recipe_source_dir "$recipe_dir") ]]; then want=repo:; else want=built:; fi
+    want+=$(recipe_hash "$recipe_dir")
+  fi
 
   if [[ -x $plug_bin && ! -e $plug_dir.partial ]]; then
     # Present. Rebuild only what this script built from an older recipe.
     have=$(cat "$marker" 2>/dev/null || true)
-    if [[ $have != built:* || -z $want || $have == "$want" ]]; then
+    if [[ ($have != built:* && $have != repo:*) || -z $want || $have == "$want" ]]; then
       say "plugin    $name $version (${have:-installed})"
       continue
     fi
@@ -399,7 +437,7 @@ while read -r _ name version npm_pkg; do
     missing+=("$name $version ($npm_pkg): scripts/toolchain/go/$name/recipe.env provides $PROVIDES")
     continue
   fi
-  build_root=$cache/plugin-$name-v$version-${want#built:}
+  build_root=$cache/plugin-$name-v$version-${want#*:}
   if [[ ! -f $build_root/.complete ]]; then
     mkdir -p "$build_root"
     go_build "$recipe_dir" "$build_root/$BINARY" "$BINARY $version"
@@ -420,7 +458,10 @@ if ((${#missing[@]})); then
   warn "these provider plugins could not be provided; \`pulumi preview/up\` fails for programs that use them:"
   for m in "${missing[@]}"; do printf '  - %s\n' "$m" >&2; done
   warn "install them with a connected pulumi (pulumi plugin install resource NAME VERSION) or see scripts/toolchain/README.md"
-  if [[ ${KUBEHA_TOOLCHAIN_STRICT:-0} == 1 ]]; then exit 3; fi
+  if [[ ${KUBEHA_TOOLCHAIN_STRICT:-1} != 0 ]]; then
+    printf 'toolchain: error: %d provider plugin(s) missing (KUBEHA_TOOLCHAIN_STRICT=0 makes this a warning)\n' "${#missing[@]}" >&2
+    exit 3
+  fi
 fi
 
 say "toolchain ready in $(elapsed "$t0") s (cache $cache)"

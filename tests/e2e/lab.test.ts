@@ -1,6 +1,6 @@
 // End-to-end: the program deploys the whole HA cluster onto real lab hosts (systemd-nspawn,
 // scripts/lab), then etcd and the load-balancer pair are checked and faults injected. Reuses a
-// running lab; the e2e teardown (tests/e2e/teardown.ts) takes down a lab the tests brought up.
+// running lab; the e2e global teardown (tests/e2e/globalTeardown.ts) takes down a lab the tests brought up.
 // The Kubernetes side (nodes, leases, master failover) is in cluster.test.ts.
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";

@@ -1,10 +1,10 @@
-// kubeha's own command plugin (scripts/toolchain/go/command): its Go tests (diff, secrets,
+// kubeha's own command provider (provider/command): its Go tests (diff, secrets,
 // preview without connections, refused resource types) run with the Go toolchain the build uses.
 import { spawnSync } from "child_process";
 import * as path from "path";
 
 test("the command plugin's Go tests pass", () => {
-  const dir = path.join(__dirname, "../../scripts/toolchain/go/command");
+  const dir = path.join(__dirname, "../../provider/command");
   const result = spawnSync("go", ["test", "-count=1", "./..."], {
     cwd: dir,
     encoding: "utf8",

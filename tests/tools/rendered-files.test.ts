@@ -1,6 +1,7 @@
 // Each rendered file checked by the real program that will read it: nginx -t, keepalived
-// --config-test, shellcheck, systemd-analyze verify, and kubeadm config validate when a kubeadm
-// binary is available (the offline artifact build provides one).
+// --config-test, shellcheck, systemd-analyze verify, and kubeadm config validate. None of them is
+// optional: a missing tool fails its tests, naming what provides it (scripts/test-tools.sh installs
+// the Debian tools; kubeadm comes from the offline artifacts, `npm run artifacts`; npm test runs both).
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -19,8 +20,20 @@ beforeAll(async () => {
 
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
+/** What provides each tool, for the error when it is missing. */
+const PROVIDED_BY: Record<string, string> = {
+  nginx: "Debian's nginx-light and libnginx-mod-stream",
+  keepalived: "Debian's keepalived",
+  shellcheck: "Debian's shellcheck",
+  "systemd-analyze": "Debian's systemd",
+};
+
 function run(command: string, args: string[]): { status: number | null; output: string } {
   const result = spawnSync(command, args, { encoding: "utf8" });
+  if (result.error) {
+    const from = PROVIDED_BY[command] ? `${PROVIDED_BY[command]}: \`bash scripts/test-tools.sh\` installs it (npm test runs it first)` : "see the comment at the top of this file";
+    throw new Error(`cannot run ${command} (${result.error.message}): this check needs it. It comes from ${from}.`);
+  }
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -158,16 +171,33 @@ describe("systemd-analyze verify", () => {
 });
 
 describe("kubeadm config validate", () => {
-  const artifacts = path.join(process.env.KUBEHA_CACHE ?? path.join(os.homedir(), ".cache/kubeha"), "artifacts");
-  const built = fs.existsSync(artifacts) ? fs.readdirSync(artifacts).map((d) => path.join(artifacts, d, "bin/kubeadm")) : [];
-  const kubeadm = [process.env.KUBEHA_KUBEADM, ...built].find((p) => p && fs.existsSync(p));
-  (kubeadm ? test : test.skip)(`accepts every rendered kubeadm init and join configuration (${kubeadm ?? "no kubeadm built yet"})`, () => {
+  // The kubeadm of the offline artifacts (scripts/artifacts/build.sh), at the Kubernetes release
+  // they build; KUBEHA_KUBEADM names another one.
+  const k8sVersion = /^require k8s\.io\/kubernetes v(\S+)$/m.exec(fs.readFileSync(path.join(__dirname, "../../scripts/artifacts/go/k8s/go.mod"), "utf8"))![1];
+  const built = path.join(process.env.KUBEHA_CACHE ?? path.join(os.homedir(), ".cache/kubeha"), "artifacts", `k8s-${k8sVersion}`, "bin/kubeadm");
+  const kubeadm = process.env.KUBEHA_KUBEADM || built;
+
+  test(`accepts every rendered kubeadm init and join configuration (${kubeadm})`, () => {
+    if (!fs.existsSync(kubeadm)) {
+      throw new Error(
+        process.env.KUBEHA_KUBEADM
+          ? `KUBEHA_KUBEADM=${kubeadm} does not exist`
+          : `no kubeadm at ${kubeadm}: \`npm run artifacts\` builds the offline artifacts of Kubernetes ${k8sVersion}, kubeadm among them (npm test runs it first), or set KUBEHA_KUBEADM to a kubeadm binary`,
+      );
+    }
     // The first master's rejoin configuration once kubeadm-init.sh has put its token in.
     const rejoin = named("/etc/kubeha/kubeadm-rejoin.yaml").map((f) => ({ ...f, content: f.content.replace(REJOIN_TOKEN_PLACEHOLDER, "abcdef.0123456789abcdef") }));
     expect(rejoin.length).toBeGreaterThan(0);
     for (const [i, f] of [...named("/etc/kubeha/kubeadm-init.yaml"), ...named("/etc/kubeha/kubeadm-join.yaml"), ...rejoin].entries()) {
-      const result = run(kubeadm!, ["config", "validate", "--config", write(`kubeadm-${i}.yaml`, f.content)]);
+      const result = run(kubeadm, ["config", "validate", "--config", write(`kubeadm-${i}.yaml`, f.content)]);
       expect({ topology: f.topology, path: f.path, status: result.status, output: result.status === 0 ? "" : result.output }).toEqual({ topology: f.topology, path: f.path, status: 0, output: "" });
     }
+  });
+
+  test("rejects a broken one (the check can fail)", () => {
+    if (!fs.existsSync(kubeadm)) throw new Error(`no kubeadm at ${kubeadm}: see the test above`);
+    const broken = named("/etc/kubeha/kubeadm-init.yaml")[0].content.replace(/serviceSubnet: "[^"]*"/, 'serviceSubnet: "not-a-cidr"');
+    expect(broken).not.toBe(named("/etc/kubeha/kubeadm-init.yaml")[0].content);
+    expect(run(kubeadm, ["config", "validate", "--config", write("kubeadm-broken.yaml", broken)]).status).not.toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-module kubeha.local/toolchain/command
+module kubeha.local/provider/command
 
 go 1.26.0
 
