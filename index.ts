@@ -23,11 +23,17 @@ export = async () => {
   const externalEtcd = plan.etcd.topology === "external" ? new EtcdCluster(`${name}-etcd`, etcdArgs) : undefined;
 
   const loadBalancer = deploys("loadBalancer")
-    ? new LoadBalancerPair(`${name}-lb`, { endpoint: spec.endpoint, masters: spec.masters, targets: hosts.targets, hostPrefix: plan.hostPrefix, packageSource: spec.packages.source, after: externalEtcd ? [externalEtcd.healthy] : [] })
+    ? new LoadBalancerPair(`${name}-lb`, {
+        endpoint: spec.endpoint,
+        masters: spec.masters,
+        targets: hosts.targets,
+        hostPrefix: plan.hostPrefix,
+        packageSource: spec.packages.source,
+        after: externalEtcd ? [externalEtcd.healthy] : [],
+      })
     : undefined;
 
-  const controlPlane =
-    loadBalancer && deploys("controlPlane") ? new ControlPlane(`${name}-cp`, { plan, targets: hosts.targets, etcd: externalEtcd, endpointReady: loadBalancer.ready }) : undefined;
+  const controlPlane = loadBalancer && deploys("controlPlane") ? new ControlPlane(`${name}-cp`, { plan, targets: hosts.targets, etcd: externalEtcd, endpointReady: loadBalancer.ready }) : undefined;
 
   // Stacked etcd members come with the masters: check them before any worker joins.
   const etcd = controlPlane && plan.etcd.topology === "stacked" ? new EtcdCluster(`${name}-etcd`, { ...etcdArgs, after: controlPlane.joinable }) : externalEtcd;

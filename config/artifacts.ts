@@ -11,12 +11,7 @@ export function requiredArtifacts(externalEtcd: boolean, deployUntil: Stage): st
   return [...(externalEtcd ? ETCD_FILES : []), ...(needsKubernetes ? KUBERNETES_FILES : [])];
 }
 
-export function checkArtifactDir(
-  artifactDir: string,
-  required: readonly string[],
-  fileExists: (path: string) => boolean,
-  problems: Problems,
-): void {
+export function checkArtifactDir(artifactDir: string, required: readonly string[], fileExists: (path: string) => boolean, problems: Problems): void {
   if (required.length === 0) return;
   const build = "build them with `npm run artifacts` (scripts/artifacts/README.md) and set kubeha:artifactDir to the directory it prints";
   if (artifactDir === "") {

@@ -9,12 +9,7 @@ import { ApiEndpoint, Host } from "./types";
 
 const INTERFACE = /^[A-Za-z0-9_.:-]{1,15}$/;
 
-export function readEndpoint(
-  raw: Record<string, unknown>,
-  hosts: readonly Host[],
-  hostCidr: Cidr | undefined,
-  problems: Problems,
-): ApiEndpoint {
+export function readEndpoint(raw: Record<string, unknown>, hosts: readonly Host[], hostCidr: Cidr | undefined, problems: Problems): ApiEndpoint {
   const mode = enumField(raw, "apiEndpoint", ["vip", "local"] as const, DEFAULTS.apiEndpoint, problems);
   const port = integerField(raw, "lbPort", DEFAULTS.lbPort, [1, 65535], problems);
   const vrrp = {
@@ -90,7 +85,11 @@ function assignPriorities(lbHosts: Host[], problems: Problems): Host[] {
   const priorities = [...byPriority.keys()];
   const spread = Math.max(...priorities) - Math.min(...priorities);
   if (spread >= MAX_PRIORITY_SPREAD) {
-    problems.add("hosts", `the lb hosts' vrrpPriority values are ${spread} apart`, `keep them less than ${MAX_PRIORITY_SPREAD} apart (e.g. 150, 140, 130): a failing health check subtracts ${MAX_PRIORITY_SPREAD}`);
+    problems.add(
+      "hosts",
+      `the lb hosts' vrrpPriority values are ${spread} apart`,
+      `keep them less than ${MAX_PRIORITY_SPREAD} apart (e.g. 150, 140, 130): a failing health check subtracts ${MAX_PRIORITY_SPREAD}`,
+    );
   }
   return lbHosts;
 }

@@ -9,10 +9,7 @@ export interface ConfigProblem {
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly ConfigProblem[]) {
-    super(
-      `kubeha: the stack configuration is invalid; nothing was changed on any host.\n` +
-        problems.map((p) => `  - kubeha:${p.key}: ${p.problem}. Fix: ${p.fix}.`).join("\n"),
-    );
+    super(`kubeha: the stack configuration is invalid; nothing was changed on any host.\n` + problems.map((p) => `  - kubeha:${p.key}: ${p.problem}. Fix: ${p.fix}.`).join("\n"));
     this.name = "ConfigError";
   }
 }

@@ -12,13 +12,7 @@ export function stringField(raw: Record<string, unknown>, key: string, fallback:
   return value.trim();
 }
 
-export function integerField(
-  raw: Record<string, unknown>,
-  key: string,
-  fallback: number,
-  range: [number, number],
-  problems: Problems,
-): number {
+export function integerField(raw: Record<string, unknown>, key: string, fallback: number, range: [number, number], problems: Problems): number {
   const value = raw[key];
   if (value === undefined || value === null || value === "") return fallback;
   const n = typeof value === "string" ? Number(value) : value;
@@ -29,13 +23,7 @@ export function integerField(
   return n;
 }
 
-export function enumField<T extends string>(
-  raw: Record<string, unknown>,
-  key: string,
-  allowed: readonly T[],
-  fallback: T,
-  problems: Problems,
-): T {
+export function enumField<T extends string>(raw: Record<string, unknown>, key: string, allowed: readonly T[], fallback: T, problems: Problems): T {
   const value = stringField(raw, key, fallback, problems);
   if ((allowed as readonly string[]).includes(value)) return value as T;
   problems.add(key, `"${value}" is not one of ${allowed.join(", ")}`, `use one of ${allowed.join(", ")}`);
@@ -59,6 +47,14 @@ export function stringListField(raw: Record<string, unknown>, key: string, probl
     return [];
   }
   return value as string[];
+}
+
+/** A scalar config value as text, for checking and for messages: a list or mapping shows as its JSON. */
+export function textOf(value: unknown): string {
+  if (value === undefined || value === null) return "";
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return `${value}`;
+  return JSON.stringify(value);
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,6 +1,6 @@
 // Validation of kubeha:hosts: names, addresses, roles, VRRP priorities and pinned host keys.
 import { Problems } from "./errors";
-import { isObject } from "./fields";
+import { isObject, textOf } from "./fields";
 import { isIpv4 } from "./network";
 import { Host, Role, ROLES } from "./types";
 
@@ -29,11 +29,11 @@ function readHost(entry: unknown, index: number, problems: Problems): Host | und
     problems.add(key, `expected an object {name, address, roles}, got ${JSON.stringify(entry)}`, "write each host as a YAML mapping");
     return undefined;
   }
-  const name = String(entry.name ?? "");
+  const name = textOf(entry.name);
   if (!HOST_NAME.test(name)) {
     problems.add(`${key}.name`, `"${name}" is not a valid host name`, "use lower-case letters, digits and '-' (a DNS label)");
   }
-  const address = String(entry.address ?? "");
+  const address = textOf(entry.address);
   if (!isIpv4(address)) {
     problems.add(`${key}.address`, `"${address}" (host ${name}) is not an IPv4 address`, "give the host's IPv4 address, e.g. 192.168.1.10");
   }
@@ -48,7 +48,7 @@ function readHost(entry: unknown, index: number, problems: Problems): Host | und
     }
   }
   if (entry.hostKey !== undefined) {
-    const hostKey = String(entry.hostKey).trim().split(/\s+/).slice(0, 2).join(" ");
+    const hostKey = textOf(entry.hostKey).trim().split(/\s+/).slice(0, 2).join(" ");
     if (!HOST_KEY.test(hostKey)) {
       problems.add(`${key}.hostKey`, `host ${name} has a malformed hostKey`, "paste the host's public key as 'TYPE BASE64', e.g. from `ssh-keyscan -t ed25519 HOST`");
     } else {

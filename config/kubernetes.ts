@@ -16,7 +16,11 @@ export function readKubernetes(raw: Record<string, unknown>, hostCidr: Cidr | un
   }
   const pod = readCidr(raw, "podCidr", DEFAULTS.podCidr, problems);
   const service = readCidr(raw, "serviceCidr", DEFAULTS.serviceCidr, problems);
-  const networks: [string, Cidr | undefined][] = [["podCidr", pod], ["serviceCidr", service], ["hostCidr", hostCidr]];
+  const networks: [string, Cidr | undefined][] = [
+    ["podCidr", pod],
+    ["serviceCidr", service],
+    ["hostCidr", hostCidr],
+  ];
   for (let i = 0; i < networks.length; i++) {
     for (let j = i + 1; j < networks.length; j++) {
       const [keyA, a] = networks[i];
@@ -36,7 +40,8 @@ export function readKubernetes(raw: Record<string, unknown>, hostCidr: Cidr | un
   }
   const ignorePreflightErrors = stringListField(raw, "ignorePreflightErrors", problems);
   for (const check of ignorePreflightErrors) {
-    if (!/^[A-Za-z0-9][-A-Za-z0-9_.]*$/.test(check)) problems.add("ignorePreflightErrors", `"${check}" is not a preflight check name`, "list check names as kubeadm prints them, e.g. Swap or SystemVerification");
+    if (!/^[A-Za-z0-9][-A-Za-z0-9_.]*$/.test(check))
+      problems.add("ignorePreflightErrors", `"${check}" is not a preflight check name`, "list check names as kubeadm prints them, e.g. Swap or SystemVerification");
   }
   return {
     version,

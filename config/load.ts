@@ -22,7 +22,7 @@ export function readRawConfig(all: Record<string, string> = pulumi.runtime.allCo
 
 function parseValue(text: string): unknown {
   try {
-    const value = JSON.parse(text);
+    const value: unknown = JSON.parse(text);
     return typeof value === "object" || typeof value === "number" || typeof value === "boolean" ? value : text;
   } catch {
     return text;

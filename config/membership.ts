@@ -18,7 +18,11 @@ export function checkMembershipChange(previous: Membership | undefined, next: Me
   const removedEtcd = previous.etcd.filter((name) => !next.etcd.includes(name));
   const removedMasters = previous.masters.filter((name) => !next.masters.includes(name));
   if (removedEtcd.length > 1) {
-    problems.add("hosts", `this update would remove ${removedEtcd.length} etcd members at once (${removedEtcd.join(", ")})`, "remove one member per `pulumi up`, and let the cluster settle in between");
+    problems.add(
+      "hosts",
+      `this update would remove ${removedEtcd.length} etcd members at once (${removedEtcd.join(", ")})`,
+      "remove one member per `pulumi up`, and let the cluster settle in between",
+    );
   }
   if (removedMasters.length > 1) {
     problems.add("hosts", `this update would remove ${removedMasters.length} masters at once (${removedMasters.join(", ")})`, "remove one master per `pulumi up`");
@@ -26,7 +30,11 @@ export function checkMembershipChange(previous: Membership | undefined, next: Me
   const quorum = Math.floor(previous.etcd.length / 2) + 1;
   const surviving = previous.etcd.length - removedEtcd.length;
   if (previous.etcd.length > 0 && surviving < quorum) {
-    problems.add("hosts", `only ${surviving} of the ${previous.etcd.length} current etcd members would remain, below the quorum of ${quorum}`, "keep a majority of the current members in every update");
+    problems.add(
+      "hosts",
+      `only ${surviving} of the ${previous.etcd.length} current etcd members would remain, below the quorum of ${quorum}`,
+      "keep a majority of the current members in every update",
+    );
   }
   problems.throwIfAny();
 }

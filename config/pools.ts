@@ -1,6 +1,6 @@
 // Validation of kubeha:workerPools: hosts must exist and be workers, labels and taints well-formed.
 import { Problems } from "./errors";
-import { isObject } from "./fields";
+import { isObject, textOf } from "./fields";
 import { HOST_NAME, withRole } from "./hosts";
 import { Host, Taint, WorkerPool } from "./types";
 
@@ -38,7 +38,7 @@ function readPool(entry: unknown, index: number, hosts: readonly Host[], problem
     problems.add(key, `expected an object {name, hosts, labels, taints}`, "write each pool as a YAML mapping");
     return undefined;
   }
-  const name = String(entry.name ?? "");
+  const name = textOf(entry.name);
   if (!HOST_NAME.test(name)) problems.add(`${key}.name`, `"${name}" is not a valid pool name`, "use lower-case letters, digits and '-'");
   const members: Host[] = [];
   for (const hostName of Array.isArray(entry.hosts) ? entry.hosts : []) {
@@ -59,7 +59,8 @@ function readLabels(value: unknown, key: string, problems: Problems): Record<str
   }
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(value)) {
-    if (!LABEL_KEY.test(k) || !LABEL_VALUE.test(String(v))) problems.add(key, `label ${k}=${String(v)} is not a valid Kubernetes label`, "use [prefix/]name keys and values of letters, digits, '-', '_' and '.' (63 characters at most)");
+    if (!LABEL_KEY.test(k) || !LABEL_VALUE.test(String(v)))
+      problems.add(key, `label ${k}=${String(v)} is not a valid Kubernetes label`, "use [prefix/]name keys and values of letters, digits, '-', '_' and '.' (63 characters at most)");
     else if (k.startsWith("node-role.kubernetes.io/")) problems.add(key, `label ${k} cannot be set by a kubelet`, "use another label key");
     else labels[k] = String(v);
   }

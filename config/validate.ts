@@ -34,7 +34,7 @@ export function validateConfig(raw: RawConfig, env: ValidationEnv): ClusterSpec 
   const packageSource = enumField(raw, "packageSource", ["online", "offline"] as const, DEFAULTS.packageSource, problems);
   const artifactDir = stringField(raw, "artifactDir", DEFAULTS.artifactDir, problems);
   const deployUntil = enumField(raw, "deployUntil", STAGES, DEFAULTS.deployUntil, problems);
-  if (packageSource === "offline") checkArtifactDir(artifactDir, requiredArtifacts(etcd.topology === "external", deployUntil), env.fileExists, problems);
+  if (packageSource === "offline") checkArtifactDir(artifactDir, requiredArtifacts(etcd.topology === "external", deployUntil), (path) => env.fileExists(path), problems);
   problems.throwIfAny();
   return {
     clusterName,
@@ -117,7 +117,11 @@ function readEtcd(raw: RawConfig, hosts: readonly Host[], masters: readonly Host
   const etcdHosts = withRole(hosts, "etcd");
   if (topology === "stacked") {
     if (etcdHosts.length > 0) {
-      problems.add("hosts", `hosts ${etcdHosts.map((h) => h.name).join(", ")} have role etcd, but etcdTopology is stacked (kubeadm runs etcd on the masters)`, "drop the etcd role, or set kubeha:etcdTopology external");
+      problems.add(
+        "hosts",
+        `hosts ${etcdHosts.map((h) => h.name).join(", ")} have role etcd, but etcdTopology is stacked (kubeadm runs etcd on the masters)`,
+        "drop the etcd role, or set kubeha:etcdTopology external",
+      );
     }
     checkOddMembers(masters.length, "masters (stacked etcd runs on each)", problems);
     return { topology, members: masters };
@@ -130,4 +134,3 @@ function checkOddMembers(count: number, what: string, problems: Problems): void 
   if (count === 0) problems.add("hosts", `etcd has no members: there are no ${what}`, "give 3 (or 5) hosts that role");
   else if (count % 2 === 0) problems.add("hosts", `etcd would have ${count} members (${what}): an even count tolerates no more failures than one fewer`, `use ${count - 1} or ${count + 1}`);
 }
-

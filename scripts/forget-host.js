@@ -74,7 +74,10 @@ try {
 const PENDING = /^warning: removing pending operation '(\w+)' on '([^']+)' from snapshot$/;
 const stderrLines = (imported.stderr ?? "").split("\n").filter((line) => line.trim() !== "");
 if (imported.status !== 0) fail(`pulumi stack import failed:\n${imported.stdout ?? ""}${imported.stderr ?? ""}`);
-const pending = stderrLines.map((line) => line.match(PENDING)).filter(Boolean).map((m) => `${nameOf(m[2])} (${m[1]})`);
+const pending = stderrLines
+  .map((line) => line.match(PENDING))
+  .filter(Boolean)
+  .map((m) => `${nameOf(m[2])} (${m[1]})`);
 for (const line of stderrLines.filter((l) => !PENDING.test(l))) console.error(line);
 if (pending.length > 0) {
   console.log(`[forget-host] dropped ${pending.length} pending operation record(s) of an interrupted update: ${pending.join(", ")}`);

@@ -66,11 +66,29 @@ export function deployFlannel(name: string, podCidr: string, opts: pulumi.Custom
           spec: {
             hostNetwork: true,
             priorityClassName: "system-node-critical",
-            tolerations: [{ operator: "Exists", effect: "NoSchedule" }, { operator: "Exists", effect: "NoExecute" }],
+            tolerations: [
+              { operator: "Exists", effect: "NoSchedule" },
+              { operator: "Exists", effect: "NoExecute" },
+            ],
             serviceAccountName: account.metadata.name,
             initContainers: [
-              { name: "install-cni-plugin", image: FLANNEL_CNI_PLUGIN_IMAGE, command: ["cp"], args: ["-f", "/flannel", "/opt/cni/bin/flannel"], volumeMounts: [{ name: "cni-plugin", mountPath: "/opt/cni/bin" }] },
-              { name: "install-cni", image: FLANNEL_IMAGE, command: ["cp"], args: ["-f", "/etc/kube-flannel/cni-conf.json", "/etc/cni/net.d/10-flannel.conflist"], volumeMounts: [{ name: "cni", mountPath: "/etc/cni/net.d" }, { name: "flannel-cfg", mountPath: "/etc/kube-flannel/" }] },
+              {
+                name: "install-cni-plugin",
+                image: FLANNEL_CNI_PLUGIN_IMAGE,
+                command: ["cp"],
+                args: ["-f", "/flannel", "/opt/cni/bin/flannel"],
+                volumeMounts: [{ name: "cni-plugin", mountPath: "/opt/cni/bin" }],
+              },
+              {
+                name: "install-cni",
+                image: FLANNEL_IMAGE,
+                command: ["cp"],
+                args: ["-f", "/etc/kube-flannel/cni-conf.json", "/etc/cni/net.d/10-flannel.conflist"],
+                volumeMounts: [
+                  { name: "cni", mountPath: "/etc/cni/net.d" },
+                  { name: "flannel-cfg", mountPath: "/etc/kube-flannel/" },
+                ],
+              },
             ],
             containers: [
               {

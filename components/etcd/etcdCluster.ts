@@ -56,7 +56,13 @@ export class EtcdCluster extends pulumi.ComponentResource {
     const client = signCertificate(`${name}-client`, ca, { commonName: `${args.clusterName}-etcd-client`, usage: "client" }, parent);
     const prepared = etcd.members.map((member) => this.prepare(name, member, args, ca, client));
     // Members that left the config leave the cluster before any new one joins it.
-    const pruned = runStep(name, first, STEPS.etcdPrune, { view: { endpoints: this.endpoints.join(" "), peerUrls: etcd.members.map(peerUrl).join(" ") } }, { parent: this, dependsOn: prepared[0].files });
+    const pruned = runStep(
+      name,
+      first,
+      STEPS.etcdPrune,
+      { view: { endpoints: this.endpoints.join(" "), peerUrls: etcd.members.map(peerUrl).join(" ") } },
+      { parent: this, dependsOn: prepared[0].files },
+    );
     // One member after the other: a restart waits until its member is healthy again (rolling).
     let previous: remote.Command = pruned;
     for (const member of prepared) previous = this.start(member, [...member.files, previous]);

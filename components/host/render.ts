@@ -47,7 +47,7 @@ function lookup(stack: unknown[], name: string): unknown {
   const [head, ...rest] = name.split(".");
   for (let i = stack.length - 1; i >= 0; i--) {
     const context = stack[i];
-    if (context !== null && typeof context === "object" && head in (context as object)) {
+    if (context !== null && typeof context === "object" && head in context) {
       return rest.reduce<unknown>((value, part) => (value !== null && typeof value === "object" ? (value as Record<string, unknown>)[part] : undefined), (context as Record<string, unknown>)[head]);
     }
   }

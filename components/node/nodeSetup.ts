@@ -1,6 +1,5 @@
 // The steps every Kubernetes node takes before kubeadm: OS preparation, containerd, and the
 // Kubernetes binaries (from pkgs.k8s.io, or uploaded from the offline artifact directory).
-import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { remote } from "@pulumi/command";

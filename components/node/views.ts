@@ -18,4 +18,3 @@ export function hostsBlockView(spec: ClusterSpec) {
 export function containerdView(spec: ClusterSpec) {
   return { sandboxImage: VERSIONS.pauseImage, systemdCgroup: spec.kubernetes.cgroupDriver === "systemd" ? "true" : "false" };
 }
-

@@ -225,7 +225,8 @@ describe.each(Object.values(CASES).map((c) => [c]))("golden files of %s", (caseD
       const have = resolveOnDisk(rel);
       if (have === undefined) problems.push(read(rel) === undefined ? `tests/golden/${rel}: missing` : `tests/golden/${rel}: ${read(rel)!.trim().slice(2)}, which is missing`);
       else if (have !== want) problems.push(`tests/golden/${rel} differs from the rendering:\n${diff(have, want)}`);
-      else if (read(rel) !== text) problems.push(`tests/golden/${rel}: same content, but ${text.startsWith(POINTER) ? `now ${text.trim().slice(2)}` : "no longer identical to the golden it points at"}`);
+      else if (read(rel) !== text)
+        problems.push(`tests/golden/${rel}: same content, but ${text.startsWith(POINTER) ? `now ${text.trim().slice(2)}` : "no longer identical to the golden it points at"}`);
     }
     if (problems.length > 0) throw new Error(`${problems.join("\n\n")}\n\nIf the change is intended: ${REGENERATE}`);
   });

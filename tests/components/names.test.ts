@@ -11,7 +11,10 @@ test("adding a worker (listed first) keeps every existing resource name", async 
   expect(before.resources.map((r) => r.name).filter((n) => !afterNames.has(n))).toEqual([]);
   const added = after.resources.map((r) => r.name).filter((n) => !before.resources.some((r) => r.name === n));
   // Exactly the resources another worker has, under the new worker's name.
-  const likeNode01 = before.resources.map((r) => r.name).filter((n) => n.includes("kube-node01")).map((n) => n.replace("kube-node01", "kube-node00"));
+  const likeNode01 = before.resources
+    .map((r) => r.name)
+    .filter((n) => n.includes("kube-node01"))
+    .map((n) => n.replace("kube-node01", "kube-node00"));
   expect(likeNode01.length).toBeGreaterThan(5);
   expect([...added].sort()).toEqual(likeNode01.sort());
 });

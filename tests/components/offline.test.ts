@@ -24,8 +24,16 @@ function copiedTo(host: string): string[] {
 describe("offline artifacts", () => {
   test("a master gets kubectl and the control plane's images, but not the etcd image (external etcd)", () => {
     expect(copiedTo("10.10.40.90")).toEqual([
-      "bin/kubeadm", "bin/kubectl", "bin/kubelet",
-      "images/coredns.tar", "images/flannel.tar", "images/kube-apiserver.tar", "images/kube-controller-manager.tar", "images/kube-proxy.tar", "images/kube-scheduler.tar", "images/pause.tar",
+      "bin/kubeadm",
+      "bin/kubectl",
+      "bin/kubelet",
+      "images/coredns.tar",
+      "images/flannel.tar",
+      "images/kube-apiserver.tar",
+      "images/kube-controller-manager.tar",
+      "images/kube-proxy.tar",
+      "images/kube-scheduler.tar",
+      "images/pause.tar",
     ]);
   });
 

@@ -26,7 +26,10 @@ beforeAll(async () => {
 const command = (run: ProgramRun, name: string) => run.named(name).inputs as { create: string; delete?: string; stdin?: string; connection: { host: string } };
 
 test("each step that kubeadm owns resets the node on deletion only while it still owns it", () => {
-  for (const [name, step] of [["kubeha-cp-master-0-kubeadm-init", "init"], ["kubeha-cp-master-1-kubeadm-join", "join"]]) {
+  for (const [name, step] of [
+    ["kubeha-cp-master-0-kubeadm-init", "init"],
+    ["kubeha-cp-master-1-kubeadm-join", "join"],
+  ]) {
     const del = command(before, name).delete!;
     expect(del).toContain(`owner=$(cat /etc/kubeha/kubeadm-step 2>/dev/null || echo ${step}); if [ "$owner" != ${step} ]; then`);
     expect(del).toContain("kubeadm reset -f");

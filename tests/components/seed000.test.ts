@@ -10,26 +10,40 @@ describeTopology("seed 000: stacked etcd, VIP on the masters", seed000, { apiSer
   });
 
   test("keepalived and nginx run on every master", () => {
-    const lbHosts = run().files().filter((f) => f.path === "/etc/keepalived/keepalived.conf").map((f) => f.host).sort();
+    const lbHosts = run()
+      .files()
+      .filter((f) => f.path === "/etc/keepalived/keepalived.conf")
+      .map((f) => f.host)
+      .sort();
     expect(lbHosts).toEqual(["172.26.133.161", "172.26.133.162", "172.26.133.163"]);
-    const nginx = run().files().filter((f) => f.path === "/etc/nginx/nginx.conf");
+    const nginx = run()
+      .files()
+      .filter((f) => f.path === "/etc/nginx/nginx.conf");
     expect(nginx).toHaveLength(3);
     expect(nginx[0].content).toContain("listen 0.0.0.0:16443;");
     for (const ip of ["161", "162", "163"]) expect(nginx[0].content).toContain(`server 172.26.133.${ip}:6443`);
   });
 
   test("each keepalived has its own priority and the other two as unicast peers", () => {
-    const conf = run().files().find((f) => f.path === "/etc/keepalived/keepalived.conf" && f.host === "172.26.133.162")!.content;
+    const conf = run()
+      .files()
+      .find((f) => f.path === "/etc/keepalived/keepalived.conf" && f.host === "172.26.133.162")!.content;
     expect(conf).toContain("priority 100");
     expect(conf).toMatch(/unicast_peer \{\n\s+172.26.133.161 # kube-master01\n\s+172.26.133.163 # kube-master03\n/);
   });
 
   test("kubeadm init uses the HA endpoint, stacked etcd and the shared etcd CA", () => {
-    const init = run().files().find((f) => f.path === "/etc/kubeha/kubeadm-init.yaml")!;
+    const init = run()
+      .files()
+      .find((f) => f.path === "/etc/kubeha/kubeadm-init.yaml")!;
     expect(init.host).toBe("172.26.133.161");
     expect(init.content).toContain('controlPlaneEndpoint: "172.26.133.160:16443"');
     expect(init.content).toContain("local:\n    dataDir: /var/lib/etcd");
-    expect(run().files().filter((f) => f.path === "/etc/kubernetes/pki/etcd/ca.key")).toHaveLength(3);
+    expect(
+      run()
+        .files()
+        .filter((f) => f.path === "/etc/kubernetes/pki/etcd/ca.key"),
+    ).toHaveLength(3);
   });
 
   test("the stacked etcd gate checks every master's member after all masters joined, before workers join", () => {
@@ -52,7 +66,11 @@ describeTopology("seed 000: stacked etcd, VIP on the masters", seed000, { apiSer
   });
 
   test("stacked etcd: apiservers dial their local member, so nothing rewrites their etcd list", () => {
-    expect(run().scripts().filter((s) => /apiserver-etcd-servers|kubeadm-etcd-endpoints/.test(s.name))).toEqual([]);
+    expect(
+      run()
+        .scripts()
+        .filter((s) => /apiserver-etcd-servers|kubeadm-etcd-endpoints/.test(s.name)),
+    ).toEqual([]);
   });
 
   test("stacked etcd: each master drops a stale member of its own before kubeadm init or join", () => {
@@ -65,7 +83,9 @@ describeTopology("seed 000: stacked etcd, VIP on the masters", seed000, { apiSer
   });
 
   test("the first master can rejoin a running cluster: its rejoin configuration holds a placeholder, never a token", () => {
-    const rejoin = run().files().find((f) => f.path === "/etc/kubeha/kubeadm-rejoin.yaml")!;
+    const rejoin = run()
+      .files()
+      .find((f) => f.path === "/etc/kubeha/kubeadm-rejoin.yaml")!;
     expect(rejoin.host).toBe("172.26.133.161");
     expect(rejoin.content).toContain('token: "@@TOKEN@@"');
     expect(rejoin.content).toContain('advertiseAddress: "172.26.133.161"');

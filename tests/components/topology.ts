@@ -6,7 +6,7 @@ const SECRET_FILES = /(\.key|kubeadm-join\.yaml|bootstrap-token|kubeha-auth\.con
 
 /** The two shapes of create command that carry contents over stdin, and the reachability probe. */
 const SCRIPT_RUNNER = `bash -c 'f=$(mktemp) && cat > "$f" && bash "$f" < /dev/null; rc=$?; rm -f "$f"; exit $rc'`;
-const FILE_WRITER = /^sh -c 'umask 077 && mkdir -p "\$\(dirname (\/[\w.\/-]+)\)" && cat > \1\.kubeha-tmp && chmod 0(?:600|644|755) \1\.kubeha-tmp && mv -f \1\.kubeha-tmp \1'$/;
+const FILE_WRITER = /^sh -c 'umask 077 && mkdir -p "\$\(dirname (\/[\w./-]+)\)" && cat > \1\.kubeha-tmp && chmod 0(?:600|644|755) \1\.kubeha-tmp && mv -f \1\.kubeha-tmp \1'$/;
 const PROBE = "uname -srm && cat /etc/os-release | grep ^PRETTY_NAME=";
 
 /** expected.apiServer: the server URL of the exported admin kubeconfig. */
@@ -18,7 +18,7 @@ export function describeTopology(label: string, raw: RawConfig, expected: { apiS
     });
 
     test("every host is reached once over SSH before anything else runs on it", () => {
-      const hosts = (raw.hosts as { name: string; address: string }[]);
+      const hosts = raw.hosts as { name: string; address: string }[];
       const reach = run.resources.filter((r) => r.name.endsWith("-reachable"));
       expect(reach.map((r) => r.inputs.connection.host).sort()).toEqual(hosts.map((h) => h.address).sort());
       for (const step of run.scripts()) {
@@ -71,14 +71,20 @@ export function describeTopology(label: string, raw: RawConfig, expected: { apiS
         const create: string = r.inputs.create;
         const shape = create === SCRIPT_RUNNER ? "script" : FILE_WRITER.test(create) ? "file" : create === PROBE ? "probe" : create;
         expect({ name: r.name, shape }).toEqual({ name: r.name, shape: r.name.endsWith("-reachable") ? "probe" : expect.stringMatching(/^(script|file)$/) });
-        for (const line of String(r.inputs.stdin ?? "").split("\n").filter((l) => l.trim().length >= 8)) expect({ name: r.name, inCommand: create.includes(line) }).toEqual({ name: r.name, inCommand: false });
+        for (const line of String(r.inputs.stdin ?? "")
+          .split("\n")
+          .filter((l) => l.trim().length >= 8))
+          expect({ name: r.name, inCommand: create.includes(line) }).toEqual({ name: r.name, inCommand: false });
         expect(r.inputs.create).not.toMatch(/BEGIN|\n/);
       }
     });
 
     test("the kubeconfig output is a secret whose server is the API endpoint", () => {
       expect(run.secretOutputs).toContain("kubeconfig");
-      const servers = String(run.outputs.kubeconfig).split("\n").filter((l) => /^\s*server:/.test(l)).map((l) => l.trim());
+      const servers = String(run.outputs.kubeconfig)
+        .split("\n")
+        .filter((l) => /^\s*server:/.test(l))
+        .map((l) => l.trim());
       expect(servers).toEqual([`server: ${expected.apiServer}`]);
     });
 

@@ -60,7 +60,11 @@ describeReal("the lab's HA Kubernetes cluster", () => {
   test("every node is Ready, seen through VIP:16443", async () => {
     expect(fs.readFileSync(kubeconfig(), "utf8")).toContain(`server: https://${VIP}:${LB_PORT}`);
     await waitFor("all five nodes Ready", () => nodes().filter((n) => n.ready).length === 5, 300000, 2000);
-    expect(nodes().map((n) => n.name).sort()).toEqual(["m1", "m2", "m3", "w1", "w2"]);
+    expect(
+      nodes()
+        .map((n) => n.name)
+        .sort(),
+    ).toEqual(["m1", "m2", "m3", "w1", "w2"]);
   });
 
   test("a Deployment's pods run on the workers, and its Service name resolves through cluster DNS", async () => {
@@ -92,16 +96,26 @@ describeReal("the lab's HA Kubernetes cluster", () => {
     const stoppedAt = Date.now();
     labOk(["stop", victim]);
     try {
-      const vipMs = await waitFor("the VIP on exactly one survivor", () => {
-        const holders = vipHolders();
-        return holders.length === 1 && holders[0] !== victim;
-      }, 60000, 200);
+      const vipMs = await waitFor(
+        "the VIP on exactly one survivor",
+        () => {
+          const holders = vipHolders();
+          return holders.length === 1 && holders[0] !== victim;
+        },
+        60000,
+        200,
+      );
       await waitFor("the API to answer through the VIP", () => kubectl(["get", "--raw", "/readyz"]).status === 0, 120000, 500);
       for (const lease of ["kube-scheduler", "kube-controller-manager"]) {
-        await waitFor(`${lease}'s lease on a survivor`, () => {
-          const holder = kubectl(["-n", "kube-system", "get", "lease", lease, "-o", "jsonpath={.spec.holderIdentity}"]).stdout.split("_")[0];
-          return holder !== "" && holder !== victim;
-        }, 120000, 1000);
+        await waitFor(
+          `${lease}'s lease on a survivor`,
+          () => {
+            const holder = kubectl(["-n", "kube-system", "get", "lease", lease, "-o", "jsonpath={.spec.holderIdentity}"]).stdout.split("_")[0];
+            return holder !== "" && holder !== victim;
+          },
+          120000,
+          1000,
+        );
       }
       const leaderMs = Date.now() - stoppedAt;
       expect(kubectlOk(["get", "nodes"])).toContain(victim);

@@ -26,7 +26,7 @@ describeReal("a master reinstalled under the same name", () => {
     const before = etcdMembers();
     labOk(["stop", "m3"]);
     // As after a real reinstall, its Node has been NotReady for a while.
-    const readyStatus = () => kubectl(["get", "node", "m3", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"]).stdout.trim();
+    const readyStatus = () => kubectl(["get", "node", "m3", "-o", 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']).stdout.trim();
     await waitFor("m3's Node NotReady", () => readyStatus() === "Unknown", 180000, 2000);
     labOk(["rebuild", "m3"]);
     expect(sshOk("m3", "test -e /etc/kubeha && echo deployed || echo fresh").trim()).toBe("fresh");

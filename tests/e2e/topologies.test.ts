@@ -23,7 +23,10 @@ function vipHolders(hosts: THost[]): THost[] {
 
 /** Stacked etcd: the member list (JSON of etcd's gateway), asked on HOST with kubeadm's healthcheck client. */
 function stackedMemberList(host: THost): string {
-  return tSshOk(host, "curl -s --cacert /etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/etcd/healthcheck-client.crt --key /etc/kubernetes/pki/etcd/healthcheck-client.key -X POST -d '{}' https://127.0.0.1:2379/v3/cluster/member/list");
+  return tSshOk(
+    host,
+    "curl -s --cacert /etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/etcd/healthcheck-client.crt --key /etc/kubernetes/pki/etcd/healthcheck-client.key -X POST -d '{}' https://127.0.0.1:2379/v3/cluster/member/list",
+  );
 }
 
 /** Stacked etcd: member ID by host address, asked on m3. */
@@ -34,7 +37,7 @@ function stackedMembers(): Record<string, string> {
 
 /** Stacked etcd: "node=phase" of each etcd pod, sorted, comma-joined. */
 function etcdPodPhases(): string {
-  return tKubectl(["-n", "kube-system", "get", "pods", "-l", "component=etcd", "-o", "jsonpath={range .items[*]}{.spec.nodeName}={.status.phase}{\"\\n\"}{end}"]).stdout.trim().split("\n").sort().join();
+  return tKubectl(["-n", "kube-system", "get", "pods", "-l", "component=etcd", "-o", 'jsonpath={range .items[*]}{.spec.nodeName}={.status.phase}{"\\n"}{end}']).stdout.trim().split("\n").sort().join();
 }
 
 async function deployAndWaitReady(label: string): Promise<void> {
@@ -58,7 +61,7 @@ async function replaceFirstMaster(roles: string[], settings: Record<string, stri
   tLab(["stop", "m1"]);
   await waitFor("VIP on m2", () => vipHolders(["m2", "m3"]).join() === "m2", 30000, 500);
   // As when an operator replaces a dead host: its Node has been NotReady for a while.
-  await waitFor("m1's Node NotReady", () => tKubectl(["get", "node", "m1", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"]).stdout.trim() === "Unknown", 180000, 2000);
+  await waitFor("m1's Node NotReady", () => tKubectl(["get", "node", "m1", "-o", 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']).stdout.trim() === "Unknown", 180000, 2000);
   writeTopology(
     [
       { name: "m2", roles, vrrpPriority: 140 },
@@ -119,7 +122,7 @@ describeReal("seed topologies in a second lab", () => {
     test("m2, now the first master, lost with its disk and rebuilt: it joins the running cluster again, under a new etcd member", async () => {
       const before = stackedMembers();
       tLab(["stop", "m2"]);
-      await waitFor("m2's Node NotReady", () => tKubectl(["get", "node", "m2", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"]).stdout.trim() === "Unknown", 180000, 2000);
+      await waitFor("m2's Node NotReady", () => tKubectl(["get", "node", "m2", "-o", 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']).stdout.trim() === "Unknown", 180000, 2000);
       tLab(["rebuild", "m2"]);
       const forgot = forgetHost(T_STACK, "m2", true);
       expect({ status: forgot.status, stderr: forgot.stderr }).toEqual({ status: 0, stderr: "" });
@@ -240,7 +243,10 @@ describeReal("seed topologies in a second lab", () => {
     test("m1 hard-stopped for good, removed from the config with m4 (on lb2) added: m4 takes its place", async () => {
       await replaceFirstMaster(cp, settings);
       // m1's etcd member was removed before m4 joined.
-      const members = tSshOk("m2", `${etcdctl} member list`).trim().split("\n").map((line) => line.split(", ").slice(1, 3).join(" "));
+      const members = tSshOk("m2", `${etcdctl} member list`)
+        .trim()
+        .split("\n")
+        .map((line) => line.split(", ").slice(1, 3).join(" "));
       expect(members.sort()).toEqual(["started m2", "started m3", "started m4"]);
       // tSshOk already fails on an unhealthy member (etcdctl exits 1): count the healthy ones.
       expect(tSshOk("lb2", `${etcdctl} endpoint health --cluster`).match(/is healthy/g)).toHaveLength(3);

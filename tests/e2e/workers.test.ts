@@ -34,9 +34,7 @@ spec:
 function plannedChanges(): string[] {
   const preview = pulumi(["preview", "--stack", LAB_STACK, "--json"]);
   if (preview.status !== 0) throw new Error(`preview failed:\n${preview.stdout}\n${preview.stderr}`);
-  return (JSON.parse(preview.stdout).steps as { op: string; urn: string }[])
-    .filter((s) => s.op !== "same" && s.op !== "read")
-    .map((s) => `${s.op} ${s.urn.split("::").pop()}`);
+  return (JSON.parse(preview.stdout).steps as { op: string; urn: string }[]).filter((s) => s.op !== "same" && s.op !== "read").map((s) => `${s.op} ${s.urn.split("::").pop()}`);
 }
 
 describeReal("a worker leaving the config, and coming back", () => {
@@ -52,7 +50,7 @@ describeReal("a worker leaving the config, and coming back", () => {
     spawnQuiet(() => kubectlOk(["delete", "namespace", NAMESPACE, "--wait=false"]));
   });
 
-  test("removed from config: its pods are evicted, its node deleted, the host reset; nothing else is removed", async () => {
+  test("removed from config: its pods are evicted, its node deleted, the host reset; nothing else is removed", () => {
     kubectlOk(["apply", "-f", "-"], pinnedPod);
     kubectlOk(["-n", NAMESPACE, "rollout", "status", "deployment/on-leaver", "--timeout=120s"], undefined, 180000);
 
@@ -71,7 +69,7 @@ describeReal("a worker leaving the config, and coming back", () => {
     upOk();
     expect(nodes().map((n) => n.name)).not.toContain(LEAVER);
     // The pod pinned to the leaver was evicted by the drain: its replacement cannot schedule.
-    const pods = kubectlOk(["-n", NAMESPACE, "get", "pods", "-o", "jsonpath={range .items[*]}{.spec.nodeName}:{.status.phase}{\"\\n\"}{end}"]);
+    const pods = kubectlOk(["-n", NAMESPACE, "get", "pods", "-o", 'jsonpath={range .items[*]}{.spec.nodeName}:{.status.phase}{"\\n"}{end}']);
     expect(pods.trim()).toBe(":Pending");
     // The host is reset: no kubelet config, kubelet not running, no join marker.
     expect(sshOk(LEAVER, "ls /etc/kubernetes/kubelet.conf /etc/kubeha/kubeadm-join.done 2>/dev/null | wc -l").trim()).toBe("0");

@@ -69,7 +69,10 @@ describe("nginx -t", () => {
 
 describe("keepalived --config-test", () => {
   // keepalived insists that the interface exists: test with one this machine has.
-  const iface = execFileSync("ip", ["-o", "link"], { encoding: "utf8" }).split("\n").map((l) => l.split(": ")[1]?.split("@")[0]).find((n) => n && n !== "lo")!;
+  const iface = execFileSync("ip", ["-o", "link"], { encoding: "utf8" })
+    .split("\n")
+    .map((l) => l.split(": ")[1]?.split("@")[0])
+    .find((n) => n && n !== "lo")!;
 
   function check(conf: string, auth: string, label: string) {
     const authFile = write(`${label}-auth.conf`, auth, 0o600);

@@ -250,7 +250,9 @@ describe("rules", () => {
   });
 
   test("the error message lists every problem with its key", () => {
-    expect(() => validateConfig(withKeys(seed000, { vip: "172.26.133.161" }), fakeFiles)).toThrow(/nothing was changed on any host[\s\S]*kubeha:vip: 172.26.133.161 is the address of host kube-master01\. Fix: /);
+    expect(() => validateConfig(withKeys(seed000, { vip: "172.26.133.161" }), fakeFiles)).toThrow(
+      /nothing was changed on any host[\s\S]*kubeha:vip: 172.26.133.161 is the address of host kube-master01\. Fix: /,
+    );
   });
 });
 
@@ -266,4 +268,9 @@ describe("kubeha:controlPlaneEngine", () => {
   ])("%s is refused with what to use instead", (engine, pattern) => {
     expect(problemsOf(withKeys(seed000, { controlPlaneEngine: engine }))).toEqual([expect.stringMatching(pattern)]);
   });
+});
+
+test("a host name given as a mapping is shown as written, not as [object Object]", () => {
+  const hosts = [{ ...hosts000[0], name: { first: "m1" } }, ...hosts000.slice(1)];
+  expectRejected(withKeys(seed000, { hosts }), "hosts[0].name", /"\{"first":"m1"\}" is not a valid host name/);
 });

@@ -47,7 +47,9 @@ test("endpoints: VIP:lbPort, or the local proxy for nodes and the first master f
 test("the discovery hash is sha256 over the CA's SubjectPublicKeyInfo", () => {
   const { publicKey } = generateKeyPairSync("rsa", { modulusLength: 1024 });
   const pem = publicKey.export({ type: "spki", format: "pem" }).toString();
-  const expected = createHash("sha256").update(createPublicKey(pem).export({ type: "spki", format: "der" })).digest("hex");
+  const expected = createHash("sha256")
+    .update(createPublicKey(pem).export({ type: "spki", format: "der" }))
+    .digest("hex");
   expect(caCertHash(pem)).toBe(`sha256:${expected}`);
 });
 
@@ -64,6 +66,6 @@ test("kubeletDiskEviction=false turns off disk-pressure eviction and image colle
   };
   expect(render(seed000)).not.toContain("evictionHard");
   const off = render(withKeys(seed000, { kubeletDiskEviction: "false" }));
-  expect(off).toMatch(/evictionHard:\n  memory.available: "100Mi"\n  nodefs.available: "0%"/);
+  expect(off).toMatch(/evictionHard:\n {2}memory.available: "100Mi"\n {2}nodefs.available: "0%"/);
   expect(off).toContain("imageGCHighThresholdPercent: 100");
 });

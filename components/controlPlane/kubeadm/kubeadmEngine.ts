@@ -61,7 +61,9 @@ export class KubeadmEngine implements ControlPlaneEngine {
     ];
     const { spec } = this.plan;
     this.kubeconfig = pulumi.secret(
-      pulumi.all([pki.ca.certPem, pki.admin.certPem, pki.admin.keyPem]).apply(([ca, cert, key]) => renderFile("controlPlane/kubeadm/kubeconfig.yaml", kubeconfigView(spec.clusterName, this.plan.api.externalEndpoint, "kubernetes-admin", ca, cert, key))),
+      pulumi
+        .all([pki.ca.certPem, pki.admin.certPem, pki.admin.keyPem])
+        .apply(([ca, cert, key]) => renderFile("controlPlane/kubeadm/kubeconfig.yaml", kubeconfigView(spec.clusterName, this.plan.api.externalEndpoint, "kubernetes-admin", ca, cert, key))),
     );
   }
 
@@ -70,7 +72,12 @@ export class KubeadmEngine implements ControlPlaneEngine {
     const prefix = this.prefix(master);
     const installed = setupNode(prefix, master, target, this.plan, this.opts.parent, []);
     const placed = this.pkiFiles.map((file) =>
-      putFile(`${prefix}-pki-${file.path.split("/pki/")[1].replace(/[/.]/g, "-")}`, target, { path: file.path, content: file.content, mode: file.secret ? "0600" : "0644", secret: file.secret }, { ...this.opts, dependsOn: [installed] }),
+      putFile(
+        `${prefix}-pki-${file.path.split("/pki/")[1].replace(/[/.]/g, "-")}`,
+        target,
+        { path: file.path, content: file.content, mode: file.secret ? "0600" : "0644", secret: file.secret },
+        { ...this.opts, dependsOn: [installed] },
+      ),
     );
     // Stacked etcd: a master that lost its disk loses its old member first.
     return this.stacked ? [dropStaleEtcdMember(prefix, master, target, this.plan, placed, this.opts)] : placed;
@@ -164,4 +171,3 @@ export class KubeadmEngine implements ControlPlaneEngine {
     return `${this.name}-${host.name}`;
   }
 }
-

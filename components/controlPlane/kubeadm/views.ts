@@ -48,7 +48,9 @@ export function kubeadmJoinView(plan: ClusterPlan, host: Host, role: JoinRole, t
     caCertHash,
     imagePullPolicy: imagePullPolicy(plan.spec),
     ignorePreflightErrors,
-    nodeLabels: Object.entries(role.labels).map(([k, v]) => `${k}=${v}`).join(","),
+    nodeLabels: Object.entries(role.labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(","),
     taints: role.taints,
     controlPlane: role.controlPlane ? { address: host.address, apiserverPort: PORTS.apiserver } : false,
   };
