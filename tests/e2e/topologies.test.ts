@@ -5,9 +5,13 @@
 // - seed 002: no VIP, an nginx on every node proxying 127.0.0.1:16443 to all apiservers;
 // - seed 003's shape (external etcd and the VIP on the masters), whose first master dies and is
 //   replaced by a new host; with stacked etcd, the master that became first is then reinstalled.
-// Each ends with a second `pulumi up` that changes nothing.
-import { describeWithPlugins, forgetHost } from "../fixtures/pulumiCli";
+// Each ends with a second `pulumi up` that changes nothing. Seeds 000 and 001 are deployed with the
+// code of the previous landed main (UPGRADE_FROM, tests/fixtures/upgrade.ts) and then taken over in
+// place by the current code: nothing replaced or deleted, nothing on the hosts restarted.
+import { describeWithPlugins, forgetHost, pulumi } from "../fixtures/pulumiCli";
 import { waitFor } from "../fixtures/lab";
+import { ProbeSample, startReadyzProbe } from "../fixtures/cluster";
+import { checkoutPreviousCode, describeStep, disallowedSteps, FORBIDDEN_OPS, hostState, hostStateChanges, preview, PreviousCode, UPGRADE_FROM } from "../fixtures/upgrade";
 import { freshTopology, removeTopologyLab, T_STACK, writeTopology, T_HOSTS, T_VIP, tKubectl, tLab, tLastChanges, tReadyNodes, tSsh, tSshOk, tUp, THost } from "../fixtures/topologyLab";
 
 jest.setTimeout(1200000);
@@ -40,10 +44,90 @@ function etcdPodPhases(): string {
   return tKubectl(["-n", "kube-system", "get", "pods", "-l", "component=etcd", "-o", 'jsonpath={range .items[*]}{.spec.nodeName}={.status.phase}{"\\n"}{end}']).stdout.trim().split("\n").sort().join();
 }
 
-async function deployAndWaitReady(label: string): Promise<void> {
-  const seconds = tUp();
+let previous: PreviousCode | undefined;
+/** The code of UPGRADE_FROM, checked out once for this file (removed in the last afterAll). */
+function previousCode(): PreviousCode {
+  previous ??= checkoutPreviousCode();
+  return previous;
+}
+
+/** Deploys the topology stack from nothing, with the current code or the previous one. */
+async function deployAndWaitReady(label: string, code?: PreviousCode): Promise<void> {
+  const seconds = tUp(code?.pulumi);
   await waitFor("every node Ready", () => tReadyNodes().join() === ALL_NODES.join(), 300000, 2000);
-  console.log(`${label}: pulumi up from nothing ${seconds.toFixed(0)} s, every node Ready`);
+  console.log(`${label}: pulumi up from nothing${code ? ` with the code of ${UPGRADE_FROM}` : ""} ${seconds.toFixed(0)} s, every node Ready`);
+}
+
+const formatOps = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .sort()
+    .map(([op, n]) => `${op} ${n}`)
+    .join(", ") || "none";
+
+/** Every operation count of the stack's last update, "same" and "read" included. */
+function lastUpdateCounts(): Record<string, number> {
+  const result = pulumi(["stack", "history", "--stack", T_STACK, "--json", "--page-size", "1"]);
+  if (result.status !== 0) throw new Error(`stack history failed:\n${result.stderr}`);
+  return (JSON.parse(result.stdout) as { resourceChanges: Record<string, number> }[])[0].resourceChanges;
+}
+
+function stackOutputs(): Record<string, unknown> {
+  const result = pulumi(["stack", "output", "--stack", T_STACK, "--json", "--show-secrets"]);
+  if (result.status !== 0) throw new Error(`stack output failed:\n${result.stderr}`);
+  return JSON.parse(result.stdout) as Record<string, unknown>;
+}
+
+/**
+ * The stack was deployed by UPGRADE_FROM's code (issue 11, item 9). The current code's preview may
+ * plan no replacement, no deletion and no create but of a component resource; its `pulumi up` then
+ * replaces and deletes nothing, restarts no watched process on any host (same PID and start time of
+ * kube-apiserver, etcd, kubelet, nginx's and keepalived's masters...), leaves every config file with
+ * the content it had, keeps every stack output, and the API answers through the VIP throughout.
+ * `expected` names processes that must be there, so that the comparison cannot pass on nothing.
+ */
+async function upgradesInPlace(label: string, expected: Partial<Record<THost, string[]>>): Promise<void> {
+  const hosts = Object.keys(expected) as THost[];
+  // A cluster just deployed is still starting its add-ons (CoreDNS once flannel runs): the check
+  // is of a settled cluster, every kube-system pod Ready.
+  const readiness = () => tKubectl(["-n", "kube-system", "get", "pods", "-o", 'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}']).stdout.trim().split("\n");
+  await waitFor("every kube-system pod Ready", () => readiness().every((line) => line.endsWith("=True")), 300000, 2000);
+  const outputsBefore = stackOutputs();
+  const before = hostState(hosts, tSsh);
+  for (const host of hosts) {
+    expect({ host, running: expected[host]!.filter((name) => before.processes[host][name]) }).toEqual({ host, running: expected[host] });
+    expect(Object.keys(before.files[host]).length).toBeGreaterThan(10);
+  }
+  const probe = startReadyzProbe(200, `${T_VIP}:16443`);
+  let previewed: Record<string, number> = {};
+  let upChanges: Record<string, number> = {};
+  let seconds = 0;
+  let samples: ProbeSample[] = [];
+  try {
+    const planned = preview(T_STACK);
+    previewed = planned.changeSummary;
+    console.log(
+      `${label}: upgrade from ${UPGRADE_FROM}, pulumi preview with the current code: ${formatOps(previewed)}` +
+        planned.steps.filter((s) => s.op !== "same").map((s) => `\n  ${describeStep(s)}`).join(""),
+    );
+    expect(disallowedSteps(planned.steps)).toEqual([]);
+    expect(Object.keys(previewed).filter((op) => FORBIDDEN_OPS.includes(op) && previewed[op] > 0)).toEqual([]);
+    // Every resource of the deployment is there, planned as same or update: not a vacuous preview.
+    expect(previewed.same ?? 0).toBeGreaterThan(100);
+    seconds = tUp();
+    upChanges = lastUpdateCounts();
+  } finally {
+    samples = await probe.stop();
+  }
+  const after = hostState(hosts, tSsh);
+  const failed = samples.filter((s) => !s.ok).length;
+  console.log(`${label}: upgrade from ${UPGRADE_FROM}, pulumi up with the current code ${seconds.toFixed(0)} s: ${formatOps(upChanges)}; /readyz through the VIP: ${failed} of ${samples.length} failed`);
+  expect(Object.keys(upChanges).filter((op) => FORBIDDEN_OPS.includes(op) && upChanges[op] > 0)).toEqual([]);
+  expect(upChanges.create ?? 0).toBe(previewed.create ?? 0);
+  expect(hostStateChanges(before, after)).toEqual([]);
+  expect(samples.length).toBeGreaterThan(0);
+  expect(failed).toBe(0);
+  const outputsAfter = stackOutputs();
+  for (const key of Object.keys(outputsBefore)) expect({ key, value: outputsAfter[key] }).toEqual({ key, value: outputsBefore[key] });
 }
 
 function secondUpChangesNothing(): void {
@@ -84,7 +168,10 @@ async function replaceFirstMaster(roles: string[], settings: Record<string, stri
 }
 
 describeReal("seed topologies in a second lab", () => {
-  afterAll(() => removeTopologyLab());
+  afterAll(() => {
+    removeTopologyLab();
+    previous?.remove();
+  });
 
   describe("seed 000: stacked etcd, VIP on the masters", () => {
     beforeAll(() =>
@@ -99,12 +186,17 @@ describeReal("seed topologies in a second lab", () => {
       ),
     );
 
-    test("deploys: every node Ready through VIP:16443, and kubeadm runs etcd as a static pod on each master", async () => {
-      await deployAndWaitReady("seed 000");
+    test(`deploys (with the code of ${UPGRADE_FROM}): every node Ready through VIP:16443, and kubeadm runs etcd as a static pod on each master`, async () => {
+      await deployAndWaitReady("seed 000", previousCode());
       expect(etcdPodPhases()).toBe("m1=Running,m2=Running,m3=Running");
       // No external etcd unit anywhere.
       expect(tSsh("m1", "test -e /etc/systemd/system/etcd.service").status).toBe(1); // absent (255 would be ssh failing)
       expect(vipHolders(["m1", "m2", "m3"])).toEqual(["m1"]);
+    });
+
+    test(`the current code takes over ${UPGRADE_FROM}'s deployment in place: nothing replaced, deleted or restarted, the API answering through the VIP`, async () => {
+      const cp = ["kube-apiserver", "etcd", "kubelet", "nginx", "keepalived"];
+      await upgradesInPlace("seed 000", { m1: cp, m2: cp, m3: cp, w1: ["kubelet"] });
     });
 
     test("a second pulumi up changes nothing", () => secondUpChangesNothing());
@@ -158,14 +250,20 @@ describeReal("seed topologies in a second lab", () => {
       ),
     );
 
-    test("deploys: every node Ready through the VIP on lb1; nginx and keepalived only on the lb hosts", async () => {
-      await deployAndWaitReady("seed 001");
+    test(`deploys (with the code of ${UPGRADE_FROM}): every node Ready through the VIP on lb1; nginx and keepalived only on the lb hosts`, async () => {
+      await deployAndWaitReady("seed 001", previousCode());
       expect(vipHolders(["lb1", "lb2", "m1"])).toEqual(["lb1"]);
       expect(tSshOk("lb2", "systemctl is-active nginx keepalived").trim().split("\n")).toEqual(["active", "active"]);
       // 3: not active (systemd 252 of the lab's Debian 12 hosts); 255 would be ssh failing.
       expect(tSsh("m1", "systemctl is-active --quiet keepalived").status).toBe(3);
       // lb hosts run no Kubernetes: they are not nodes (checked above) and have no kubelet.
       expect(tSsh("lb1", "test -e /etc/kubernetes/kubelet.conf").status).toBe(1);
+    });
+
+    test(`the current code takes over ${UPGRADE_FROM}'s deployment in place: nothing replaced, deleted or restarted, the API answering through the VIP`, async () => {
+      const cp = ["kube-apiserver", "etcd", "kubelet"];
+      const lb = ["nginx", "keepalived"];
+      await upgradesInPlace("seed 001", { m1: cp, m2: cp, m3: cp, lb1: lb, lb2: lb, w1: ["kubelet"] });
     });
 
     test("hard-stopping lb1 moves the VIP to lb2, and the API answers through it", async () => {
