@@ -89,7 +89,8 @@ async function upgradesInPlace(label: string, expected: Partial<Record<THost, st
   const hosts = Object.keys(expected) as THost[];
   // A cluster just deployed is still starting its add-ons (CoreDNS once flannel runs): the check
   // is of a settled cluster, every kube-system pod Ready.
-  const readiness = () => tKubectl(["-n", "kube-system", "get", "pods", "-o", 'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}']).stdout.trim().split("\n");
+  const readiness = () =>
+    tKubectl(["-n", "kube-system", "get", "pods", "-o", 'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}']).stdout.trim().split("\n");
   await waitFor("every kube-system pod Ready", () => readiness().every((line) => line.endsWith("=True")), 300000, 2000);
   const outputsBefore = stackOutputs();
   const before = hostState(hosts, tSsh);
@@ -100,14 +101,17 @@ async function upgradesInPlace(label: string, expected: Partial<Record<THost, st
   const probe = startReadyzProbe(200, `${T_VIP}:16443`);
   let previewed: Record<string, number> = {};
   let upChanges: Record<string, number> = {};
-  let seconds = 0;
-  let samples: ProbeSample[] = [];
+  let seconds: number | undefined;
+  let samples: ProbeSample[];
   try {
     const planned = preview(T_STACK);
     previewed = planned.changeSummary;
     console.log(
       `${label}: upgrade from ${UPGRADE_FROM}, pulumi preview with the current code: ${formatOps(previewed)}` +
-        planned.steps.filter((s) => s.op !== "same").map((s) => `\n  ${describeStep(s)}`).join(""),
+        planned.steps
+          .filter((s) => s.op !== "same")
+          .map((s) => `\n  ${describeStep(s)}`)
+          .join(""),
     );
     expect(disallowedSteps(planned.steps)).toEqual([]);
     expect(Object.keys(previewed).filter((op) => FORBIDDEN_OPS.includes(op) && previewed[op] > 0)).toEqual([]);
@@ -120,7 +124,9 @@ async function upgradesInPlace(label: string, expected: Partial<Record<THost, st
   }
   const after = hostState(hosts, tSsh);
   const failed = samples.filter((s) => !s.ok).length;
-  console.log(`${label}: upgrade from ${UPGRADE_FROM}, pulumi up with the current code ${seconds.toFixed(0)} s: ${formatOps(upChanges)}; /readyz through the VIP: ${failed} of ${samples.length} failed`);
+  console.log(
+    `${label}: upgrade from ${UPGRADE_FROM}, pulumi up with the current code ${seconds.toFixed(0)} s: ${formatOps(upChanges)}; /readyz through the VIP: ${failed} of ${samples.length} failed`,
+  );
   expect(Object.keys(upChanges).filter((op) => FORBIDDEN_OPS.includes(op) && upChanges[op] > 0)).toEqual([]);
   expect(upChanges.create ?? 0).toBe(previewed.create ?? 0);
   expect(hostStateChanges(before, after)).toEqual([]);
