@@ -20,14 +20,17 @@ setup() {
 stacked() { run bash "$SCRIPTS/kubeadm-init-stacked.sh"; }
 external() { run bash "$SCRIPTS/kubeadm-init-external.sh"; }
 
-@test "initialised before (marker present): nothing runs" {
+@test "initialised before (marker present): nothing runs, the log of that init is kept" {
   touch "$MARKER"
+  mkdir -p "$(dirname "$LOG")"
+  echo "Your Kubernetes control-plane has initialized successfully!" >"$LOG"
   stacked
   [ "$status" -eq 0 ]
   output_has "this master is initialised, nothing changed"
   not_called kubeadm
   not_called curl
   [ "$(cat "$STEP_FILE")" = init ]
+  grep -q "initialized successfully" "$LOG"
 }
 
 @test "joined the cluster earlier (it became the first master): nothing runs" {

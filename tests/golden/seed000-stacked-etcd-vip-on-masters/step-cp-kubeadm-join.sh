@@ -14,6 +14,8 @@ LOG="/var/log/kubeha/kubeadm-join.log"
 # One attempt: 0 joined, 2 failed in preflight (nothing changed on the node), 1 failed later.
 join_once() {
   local extra=$1
+  # A new log, readable by root only: it may show kubeadm's secrets.
+  install -m 0600 /dev/null "$LOG"
   if setsid sh -c "kubeadm join --config $CONFIG $extra && touch $MARKER" >"$LOG" 2>&1; then
     cat "$LOG"
     return 0
@@ -25,7 +27,6 @@ join_once() {
 
 main() {
   mkdir -p "/var/log/kubeha"
-  install -m 0600 /dev/null "$LOG"
   exec 9>"$LOCK"
   flock 9
   if [ -f "$MARKER" ] || { [ -f "/etc/kubernetes/kubelet.conf" ] && [ ! -f "/etc/kubernetes/bootstrap-kubelet.conf" ]; }; then

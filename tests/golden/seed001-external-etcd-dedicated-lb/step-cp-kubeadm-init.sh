@@ -65,6 +65,8 @@ rejoin() {
   token=$(kubeadm token create --kubeconfig "$work/admin.conf" --ttl 15m --description "kubeha: rejoin of the reinstalled first master")
   # The placeholder is a plain word kubeha renders in; the token is [a-z0-9.] only.
   (umask 077 && sed "s/$TOKEN_PLACEHOLDER/$token/" "$REJOIN_CONFIG" >"$work/join.yaml")
+  # A new log, readable by root only: it may show kubeadm's secrets.
+  install -m 0600 /dev/null "$LOG"
   if ! setsid sh -c "kubeadm join --config $work/join.yaml ${1:-} && touch $MARKER" >"$LOG" 2>&1; then
     cat "$LOG" >&2
     fatal "kubeadm join of this first master into the running cluster failed (log: $LOG)"
@@ -76,8 +78,6 @@ rejoin() {
 
 main() {
   mkdir -p "/var/log/kubeha"
-  # The log may show kubeadm's secrets: readable by root only (truncation keeps the mode).
-  install -m 0600 /dev/null "$LOG"
   exec 9>"$LOCK"
   flock 9
   if [ -f "$MARKER" ]; then
@@ -111,6 +111,8 @@ main() {
     extra="--ignore-preflight-errors=all"
   fi
   # The detached shell inherits the lock (fd 9) and writes the marker itself.
+  # A new log, readable by root only: it may show kubeadm's secrets.
+  install -m 0600 /dev/null "$LOG"
   if ! setsid sh -c "kubeadm init --config $CONFIG $extra && touch $MARKER" >"$LOG" 2>&1; then
     cat "$LOG" >&2
     fatal "kubeadm init failed (log: $LOG)"
