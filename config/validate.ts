@@ -60,11 +60,12 @@ const PLANNED_ENGINES: Record<string, string> = {
 
 function readEngine(raw: RawConfig, problems: Problems): ClusterSpec["controlPlaneEngine"] {
   const value = stringField(raw, "controlPlaneEngine", DEFAULTS.controlPlaneEngine, problems);
-  if (value in PLANNED_ENGINES) {
-    problems.add("controlPlaneEngine", `"${value}": ${PLANNED_ENGINES[value]}`, `use ${CONTROL_PLANE_ENGINES.join(", ")} (the default)`);
-    return DEFAULTS.controlPlaneEngine;
-  }
-  return enumField(raw, "controlPlaneEngine", CONTROL_PLANE_ENGINES, DEFAULTS.controlPlaneEngine, problems);
+  const engine = CONTROL_PLANE_ENGINES.find((e) => e === value);
+  if (engine) return engine;
+  const known = CONTROL_PLANE_ENGINES.join(", ");
+  if (value in PLANNED_ENGINES) problems.add("controlPlaneEngine", `"${value}": ${PLANNED_ENGINES[value]}`, `use ${known} (the default)`);
+  else problems.add("controlPlaneEngine", `"${value}" is not one of ${known}`, `use one of ${known}`);
+  return DEFAULTS.controlPlaneEngine;
 }
 
 function readSsh(raw: RawConfig, env: ValidationEnv, problems: Problems): SshSettings {

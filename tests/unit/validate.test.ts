@@ -268,6 +268,10 @@ describe("kubeha:controlPlaneEngine", () => {
   ])("%s is refused with what to use instead", (engine, pattern) => {
     expect(problemsOf(withKeys(seed000, { controlPlaneEngine: engine }))).toEqual([expect.stringMatching(pattern)]);
   });
+
+  test("a value that is not a string is one problem, not two", () => {
+    expect(problemsOf(withKeys(seed000, { controlPlaneEngine: 3 }))).toEqual([expect.stringMatching(/^kubeha:controlPlaneEngine: expected a string, got 3\./)]);
+  });
 });
 
 test("a host name given as a mapping is shown as written, not as [object Object]", () => {

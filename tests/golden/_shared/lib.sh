@@ -69,6 +69,12 @@ etcd_ctl() {
     --dial-timeout=2s --command-timeout=5s "$@"
 }
 
+# etcd_healthy ENDPOINT: the member answers healthy (which needs its quorum), within 2 s; a port
+# that refuses or cannot be reached fails at once.
+etcd_healthy() {
+  port_open "$1" && etcd_ctl "$1" endpoint health --command-timeout=2s >/dev/null 2>&1
+}
+
 # etcd_members ENDPOINT: "HEXID NAME PEER_URL CLIENT_URL" per member, read with jq from
 # `member list -w json` ("-" for an empty name or client URL: a member that never started).
 etcd_members() {

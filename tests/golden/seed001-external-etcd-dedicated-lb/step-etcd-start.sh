@@ -32,11 +32,6 @@ link_binaries() {
   done
 }
 
-# healthy ENDPOINT: the member answers healthy (which needs its quorum), within 2 s.
-healthy() {
-  port_open "$1" && etcd_ctl "$1" endpoint health --command-timeout=2s >/dev/null 2>&1
-}
-
 # Client URLs of the other configured members, from "name=https://ADDRESS:PEER_PORT,...".
 others() {
   local entry url
@@ -53,7 +48,7 @@ others() {
 running_peer() {
   local endpoint
   for endpoint in $(others); do
-    if healthy "$endpoint"; then
+    if etcd_healthy "$endpoint"; then
       echo "$endpoint"
       return
     fi
@@ -122,7 +117,7 @@ start_without_data() {
 
 restart_with_data() {
   local was_healthy=no
-  healthy "$LOCAL" && was_healthy=yes
+  etcd_healthy "$LOCAL" && was_healthy=yes
   # A member with data ignores these; a member started by an older kubeha has no file yet.
   [ -f "$BOOTSTRAP_ENV" ] || printf 'ETCD_INITIAL_CLUSTER=%s\nETCD_INITIAL_CLUSTER_STATE=new\n' "$(cat "$INITIAL_CLUSTER_FILE")" >"$BOOTSTRAP_ENV"
   systemctl daemon-reload
@@ -139,7 +134,7 @@ restart_with_data() {
   fi
   # Type=notify: the restart returns once the new process serves (its peers have quorum).
   timeout "$TIMEOUT" systemctl restart "$UNIT" || fatal "etcd member $NAME did not come back within ${TIMEOUT}s of its restart"
-  wait_until "$TIMEOUT" "etcd member $NAME healthy after its restart" healthy "$LOCAL"
+  wait_until "$TIMEOUT" "etcd member $NAME healthy after its restart" etcd_healthy "$LOCAL"
   info "etcd member $NAME restarted and healthy"
 }
 

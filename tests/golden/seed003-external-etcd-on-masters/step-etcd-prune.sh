@@ -11,15 +11,10 @@
 ENDPOINTS="https://10.10.40.90:2379 https://10.10.40.91:2379 https://10.10.40.92:2379"
 PEER_URLS="https://10.10.40.90:2380 https://10.10.40.91:2380 https://10.10.40.92:2380"
 
-# healthy ENDPOINT: the member answers healthy (which needs its quorum), within 2 s.
-healthy() {
-  port_open "$1" && etcd_ctl "$1" endpoint health --command-timeout=2s >/dev/null 2>&1
-}
-
 main() {
   local peer="" endpoint list id name url removed=0
   for endpoint in $ENDPOINTS; do
-    if healthy "$endpoint"; then
+    if etcd_healthy "$endpoint"; then
       peer=$endpoint
       break
     fi
