@@ -56,6 +56,10 @@ export const PATHS = {
   /** The external etcd's CA and client certificate, for kube-apiserver. */
   externalEtcdClientPki: `${KUBERNETES}/pki/etcd-external`,
   cniConfigDir: "/etc/cni/net.d",
+  /** The CNI plugins' state (host-local IPAM's leases of the node's old pod subnet). */
+  cniStateDir: "/var/lib/cni",
+  /** flannel's subnet lease of this node (subnet.env). */
+  flannelRunDir: "/run/flannel",
 
   // external etcd (kubeha's own units)
   etcdPki: "/etc/etcd/pki",
@@ -86,6 +90,15 @@ export const PATHS = {
   keepalivedCheckScript: "/etc/keepalived/check_apiserver.sh",
   /** systemd drop-in: keepalived starts once its unicast source address is configured. */
   keepalivedDropIn: "/etc/systemd/system/keepalived.service.d/kubeha.conf",
+} as const;
+
+/**
+ * Network links the CNI leaves on a node: the bridge plugin's default bridge (flannel's delegate
+ * sets no other name) and flannel's VXLAN device (VNI 1). They keep the node's old pod subnet.
+ */
+export const LINKS = {
+  cniBridge: "cni0",
+  flannelVxlan: "flannel.1",
 } as const;
 
 /** systemd units kubeha starts, stops or restarts. */

@@ -33,6 +33,8 @@ test("each step that kubeadm owns resets the node on deletion only while it stil
     const del = command(before, name).delete!;
     expect(del).toContain(`owner=$(cat /etc/kubeha/kubeadm-step 2>/dev/null || echo ${step}); if [ "$owner" != ${step} ]; then`);
     expect(del).toContain("kubeadm reset -f");
+    // The old pod subnet goes with it: a node that joins again gets a new one.
+    expect(del).toMatch(/kubeadm reset -f && rm -rf [^']*\/var\/lib\/cni [^']*&& \{ ip link delete cni0 2>\/dev\/null \|\| true; ip link delete flannel\.1 /);
   }
 });
 

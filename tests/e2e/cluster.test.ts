@@ -4,7 +4,7 @@
 // hard-stopped at once; a no-op up.
 import { describeWithPlugins } from "../fixtures/pulumiCli";
 import { changedOperations, labOk, lastUpdate, masters, sshOk, upOk, useDeployedLab, VIP, LB_PORT, vipHolders, waitFor } from "../fixtures/lab";
-import { kubeconfig, kubectl, kubectlOk, TEST_IMAGE, leaseHolder, longestOutage, nodes, startReadyzProbe } from "../fixtures/cluster";
+import { kubeconfig, kubectl, kubectlOk, TEST_IMAGE, leaseHolder, longestOutage, nodes, rolloutOk, startReadyzProbe } from "../fixtures/cluster";
 import * as fs from "fs";
 
 jest.setTimeout(600000);
@@ -69,7 +69,7 @@ describeReal("the lab's HA Kubernetes cluster", () => {
 
   test("a Deployment's pods run on the workers, and its Service name resolves through cluster DNS", async () => {
     kubectlOk(["apply", "-f", "-"], workload);
-    kubectlOk(["-n", NAMESPACE, "rollout", "status", "deployment/sleeper", "--timeout=180s"], undefined, 200000);
+    rolloutOk(NAMESPACE, "sleeper", 180);
     const pods = JSON.parse(kubectlOk(["-n", NAMESPACE, "get", "pods", "-l", "app=sleeper", "-o", "json"])) as { items: { spec: { nodeName: string } }[] };
     expect(pods.items.map((p) => p.spec.nodeName).sort()).toEqual(["w1", "w2"]);
 

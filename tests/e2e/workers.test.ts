@@ -3,7 +3,7 @@
 import * as fs from "fs";
 import { describeWithPlugins, pulumi } from "../fixtures/pulumiCli";
 import { changedOperations, LAB_STACK, lastUpdate, ssh, sshOk, STACK_FILE, upOk, useDeployedLab, waitFor } from "../fixtures/lab";
-import { kubectlOk, nodes, TEST_IMAGE } from "../fixtures/cluster";
+import { kubectlOk, nodes, rolloutOk, TEST_IMAGE } from "../fixtures/cluster";
 
 jest.setTimeout(900000);
 
@@ -52,7 +52,7 @@ describeReal("a worker leaving the config, and coming back", () => {
 
   test("removed from config: its pods are evicted, its node deleted, the host reset; nothing else is removed", () => {
     kubectlOk(["apply", "-f", "-"], pinnedPod);
-    kubectlOk(["-n", NAMESPACE, "rollout", "status", "deployment/on-leaver", "--timeout=120s"], undefined, 180000);
+    rolloutOk(NAMESPACE, "on-leaver", 120);
 
     const hostLine = new RegExp(`^\\s*- \\{name: ${LEAVER}, .*\\n`, "m");
     expect(originalConfig).toMatch(hostLine);
@@ -81,7 +81,7 @@ describeReal("a worker leaving the config, and coming back", () => {
     upOk();
     await waitFor("every node Ready", () => nodes().filter((n) => n.ready).length === 5, 300000, 2000);
     expect(nodes().map((n) => n.name)).toContain(LEAVER);
-    kubectlOk(["-n", NAMESPACE, "rollout", "status", "deployment/on-leaver", "--timeout=180s"], undefined, 240000);
+    rolloutOk(NAMESPACE, "on-leaver", 180);
   });
 
   test("then a second pulumi up changes nothing", () => {
