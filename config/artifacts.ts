@@ -1,4 +1,5 @@
 // Validation of the offline artifact directory: it must hold every file the deployed stages use.
+import { VERSIONS } from "../plan/versions";
 import { Problems } from "./errors";
 import { Stage, STAGES } from "./types";
 
@@ -24,6 +25,19 @@ export function checkArtifactDir(artifactDir: string, required: readonly string[
   }
   const missing = required.filter((file) => !fileExists(`${artifactDir}/${file}`));
   if (missing.length > 0) problems.add("artifactDir", `${artifactDir} lacks ${missing.join(", ")}`, build);
+}
+
+/**
+ * Offline, kubeadm runs with imagePullPolicy Never on the images `npm run artifacts` built: those of
+ * plan/deployed-versions.json's Kubernetes release, and no other.
+ */
+export function checkOfflineVersion(version: string, required: readonly string[], problems: Problems): void {
+  if (!required.includes("bin/kubeadm") || version === VERSIONS.kubernetes) return;
+  problems.add(
+    "kubernetesVersion",
+    `${version} is not the release of the offline artifacts (${VERSIONS.kubernetes}, plan/deployed-versions.json): kubeadm would look for images that are not there`,
+    `set kubeha:kubernetesVersion ${VERSIONS.kubernetes}, or use packageSource online`,
+  );
 }
 
 /** Images only control-plane nodes run (kubeadm's static pods), by file name under images/. */

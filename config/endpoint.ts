@@ -1,5 +1,4 @@
 // Validation of the API endpoint: VIP, load-balancer hosts, port and VRRP settings.
-import { PORTS } from "../plan/paths";
 import { DEFAULTS, DEFAULT_PRIORITY_START, DEFAULT_PRIORITY_STEP } from "./defaults";
 import { Problems } from "./errors";
 import { enumField, integerField, stringField } from "./fields";
@@ -20,13 +19,9 @@ export function readEndpoint(raw: Record<string, unknown>, hosts: readonly Host[
   if (!INTERFACE.test(vrrp.interface)) {
     problems.add("vrrpInterface", `"${vrrp.interface}" is not an interface name`, "give the lb hosts' interface, e.g. eth0 or ens18");
   }
-  const masters = withRole(hosts, "master");
   if (mode === "local") {
     for (const host of withRole(hosts, "lb")) {
       problems.add("hosts", `host ${host.name} has role lb, but apiEndpoint is local (nginx runs on every node, no VIP)`, "drop the lb role, or set kubeha:apiEndpoint vip");
-    }
-    if (port === PORTS.apiserver) {
-      problems.add("lbPort", `${port} is the apiserver's port, and in local mode nginx shares the masters with the apiservers`, "use another port, e.g. 16443");
     }
     const nodes = hosts.filter((h) => h.roles.includes("master") || h.roles.includes("worker"));
     return { mode, address: "127.0.0.1", port, lbHosts: nodes, vrrp };
@@ -36,9 +31,6 @@ export function readEndpoint(raw: Record<string, unknown>, hosts: readonly Host[
     problems.add("hosts", "apiEndpoint is vip but no host has role lb", "add role lb to two or three hosts (the masters, or dedicated load-balancer hosts)");
   } else if (lbHosts.length === 1) {
     problems.add("hosts", `only ${lbHosts[0].name} has role lb, so the VIP could not move anywhere`, "give role lb to at least two hosts");
-  }
-  if (port === PORTS.apiserver && lbHosts.some((h) => masters.includes(h))) {
-    problems.add("lbPort", `nginx would listen on ${port}, the port of the apiserver on the same masters`, "use another port, e.g. 16443 (the endpoint becomes VIP:16443)");
   }
   const vip = stringField(raw, "vip", DEFAULTS.vip, problems);
   checkVip(vip, hosts, hostCidr, problems);

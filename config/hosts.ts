@@ -1,11 +1,16 @@
 // Validation of kubeha:hosts: names, addresses, roles, VRRP priorities and pinned host keys.
 import { Problems } from "./errors";
 import { isObject, textOf } from "./fields";
-import { isIpv4 } from "./network";
+import { checkKnownFields } from "./known";
+import { isIpv4, nonHostAddress } from "./network";
 import { Host, Role, ROLES } from "./types";
 
 /** A DNS label: also safe to use as a Pulumi resource-name part, hostname and node name. */
 export const HOST_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** The fields of a host entry (Pulumi.yaml's kubeha:hosts description names them too). */
+export const HOST_FIELDS = ["name", "address", "roles", "vrrpPriority", "hostKey"] as const satisfies readonly (keyof Host)[];
+/** Names a host cannot have: prepare-node writes every name into /etc/hosts, where localhost is 127.0.0.1. */
+const RESERVED_NAMES = ["localhost"];
 const HOST_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+$/;
 
 export function readHosts(value: unknown, problems: Problems): Host[] {
@@ -29,13 +34,22 @@ function readHost(entry: unknown, index: number, problems: Problems): Host | und
     problems.add(key, `expected an object {name, address, roles}, got ${JSON.stringify(entry)}`, "write each host as a YAML mapping");
     return undefined;
   }
+  checkKnownFields(entry, HOST_FIELDS, (field) => `${key}.${field}`, problems);
   const name = textOf(entry.name);
   if (!HOST_NAME.test(name)) {
-    problems.add(`${key}.name`, `"${name}" is not a valid host name`, "use lower-case letters, digits and '-' (a DNS label)");
+    problems.add(
+      `${key}.name`,
+      `"${name}" is not a valid host name (the kubelet and kubeadm take it as the node name, an RFC 1123 DNS label)`,
+      "use 1-63 lower-case letters, digits and '-', starting and ending with a letter or digit",
+    );
+  } else if (RESERVED_NAMES.includes(name)) {
+    problems.add(`${key}.name`, `"${name}" cannot be a host's name: it is every host's own name for 127.0.0.1`, "give the host its own name, e.g. its hostname");
   }
   const address = textOf(entry.address);
   if (!isIpv4(address)) {
     problems.add(`${key}.address`, `"${address}" (host ${name}) is not an IPv4 address`, "give the host's IPv4 address, e.g. 192.168.1.10");
+  } else if (nonHostAddress(address)) {
+    problems.add(`${key}.address`, `${address} (host ${name}) ${nonHostAddress(address)}, not a host's address`, "give the address other hosts reach it on, e.g. 192.168.1.10");
   }
   const roles = readRoles(entry.roles, `${key}.roles`, name, problems);
   const host: { -readonly [K in keyof Host]: Host[K] } = { name, address, roles };
@@ -89,4 +103,10 @@ function checkUnique(hosts: Host[], field: (h: Host) => string, what: string, pr
 
 export function withRole(hosts: readonly Host[], role: Role): Host[] {
   return hosts.filter((h) => h.roles.includes(role));
+}
+
+/** The config path of a host's field, e.g. hosts[3].address, for rules that see hosts after they were read. */
+export function hostFieldPath(rawHosts: unknown, name: string, field: (typeof HOST_FIELDS)[number]): string {
+  const index = Array.isArray(rawHosts) ? rawHosts.findIndex((entry) => isObject(entry) && textOf(entry.name) === name) : -1;
+  return index < 0 ? "hosts" : `hosts[${index}].${field}`;
 }

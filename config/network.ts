@@ -5,6 +5,9 @@ export interface Cidr {
   readonly prefix: number;
 }
 
+/** A DNS name (RFC 1123 subdomain, lower case). */
+export const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
+
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 export function isIpv4(text: string): boolean {
@@ -62,4 +65,14 @@ export function nthAddress(cidr: Cidr, offset: number): string {
 export function isNetworkOrBroadcast(cidr: Cidr, ip: string): boolean {
   const n = ipToInt(ip);
   return cidr.prefix < 31 && (n === cidr.base || n === cidr.base + blockSize(cidr.prefix) - 1);
+}
+
+/** Ranges no host can have: why an address is not one (0.0.0.0/8, loopback, multicast, reserved and broadcast), or undefined. */
+export function nonHostAddress(ip: string): string | undefined {
+  const first = Number(ip.split(".")[0]);
+  if (first === 0) return "is in 0.0.0.0/8 ('this network', never a host's address)";
+  if (first === 127) return "is a loopback address (every host's own)";
+  if (first >= 224 && first <= 239) return "is a multicast address";
+  if (first >= 240) return ip === "255.255.255.255" ? "is the broadcast address" : "is in the reserved range 240.0.0.0/4";
+  return undefined;
 }

@@ -2,10 +2,14 @@
 import { Problems } from "./errors";
 import { isObject, textOf } from "./fields";
 import { HOST_NAME, withRole } from "./hosts";
+import { checkKnownFields } from "./known";
+import { refusedLabel, refusedTaintKey } from "./labels";
 import { Host, Taint, WorkerPool } from "./types";
 
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+/** The fields of a pool entry (Pulumi.yaml's kubeha:workerPools description names them too). */
+export const POOL_FIELDS = ["name", "hosts", "labels", "taints"] as const;
 const TAINT = /^([^=:]+)(=([^:]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/;
 
 export function readWorkerPools(value: unknown, hosts: readonly Host[], problems: Problems): WorkerPool[] {
@@ -18,6 +22,10 @@ export function readWorkerPools(value: unknown, hosts: readonly Host[], problems
     return [];
   }
   const pools = value.map((entry, i) => readPool(entry, i, hosts, problems)).filter((p): p is WorkerPool => !!p);
+  const names = pools.map((p) => p.name);
+  for (const name of new Set(names.filter((n, i) => names.indexOf(n) !== i))) {
+    problems.add("workerPools", `two pools are named ${name} (each pool is a resource named after it)`, "give every pool its own name");
+  }
   const poolOf = new Map<string, string>();
   for (const pool of pools) {
     for (const host of pool.hosts) {
@@ -38,6 +46,7 @@ function readPool(entry: unknown, index: number, hosts: readonly Host[], problem
     problems.add(key, `expected an object {name, hosts, labels, taints}`, "write each pool as a YAML mapping");
     return undefined;
   }
+  checkKnownFields(entry, POOL_FIELDS, (field) => `${key}.${field}`, problems);
   const name = textOf(entry.name);
   if (!HOST_NAME.test(name)) problems.add(`${key}.name`, `"${name}" is not a valid pool name`, "use lower-case letters, digits and '-'");
   const members: Host[] = [];
@@ -59,10 +68,12 @@ function readLabels(value: unknown, key: string, problems: Problems): Record<str
   }
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(value)) {
-    if (!LABEL_KEY.test(k) || !LABEL_VALUE.test(String(v)))
-      problems.add(key, `label ${k}=${String(v)} is not a valid Kubernetes label`, "use [prefix/]name keys and values of letters, digits, '-', '_' and '.' (63 characters at most)");
-    else if (k.startsWith("node-role.kubernetes.io/")) problems.add(key, `label ${k} cannot be set by a kubelet`, "use another label key");
-    else labels[k] = String(v);
+    const text = textOf(v);
+    const refused = refusedLabel(k);
+    if (!LABEL_KEY.test(k) || isObject(v) || Array.isArray(v) || !LABEL_VALUE.test(text))
+      problems.add(key, `label ${k}=${text} is not a valid Kubernetes label`, "use [prefix/]name keys and values of letters, digits, '-', '_' and '.' (63 characters at most)");
+    else if (refused) problems.add(key, refused.problem, refused.fix);
+    else labels[k] = text;
   }
   return labels;
 }
@@ -78,6 +89,10 @@ function readTaints(value: unknown, key: string, problems: Problems): Taint[] {
     const match = TAINT.exec(String(text));
     if (!match || !LABEL_KEY.test(match[1]) || !LABEL_VALUE.test(match[3] ?? "")) {
       problems.add(key, `${JSON.stringify(text)} is not a taint`, 'write it as "key=value:Effect" with Effect NoSchedule, PreferNoSchedule or NoExecute');
+    } else if (refusedTaintKey(match[1])) {
+      problems.add(key, refusedTaintKey(match[1])!.problem, refusedTaintKey(match[1])!.fix);
+    } else if (taints.some((t) => t.key === match[1] && t.effect === match[4])) {
+      problems.add(key, `two taints have key ${match[1]} and effect ${match[4]} (Kubernetes refuses a node with both)`, "keep one of them");
     } else {
       taints.push({ key: match[1], value: match[3] ?? "", effect: match[4] as Taint["effect"] });
     }

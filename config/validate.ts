@@ -4,11 +4,14 @@ import { DEFAULTS } from "./defaults";
 import { Problems } from "./errors";
 import { enumField, integerField, stringField } from "./fields";
 import { readEndpoint } from "./endpoint";
-import { HOST_NAME, readHosts, withRole } from "./hosts";
+import { HOST_NAME, hostFieldPath, readHosts, withRole } from "./hosts";
 import { readKubernetes } from "./kubernetes";
-import { Cidr, cidrContains, formatCidr, isIpv4, parseCidr, slash24Of } from "./network";
+import { Cidr, cidrContains, formatCidr, ipToInt, isIpv4, isNetworkOrBroadcast, parseCidr, slash24Of } from "./network";
 import { readWorkerPools } from "./pools";
-import { checkArtifactDir, requiredArtifacts } from "./artifacts";
+import { checkArtifactDir, checkOfflineVersion, requiredArtifacts } from "./artifacts";
+import { checkKnownKeys } from "./known";
+import { readBastion } from "./bastion";
+import { checkPorts } from "./ports";
 import { ClusterSpec, CONTROL_PLANE_ENGINES, Host, RawConfig, SshSettings, STAGES } from "./types";
 
 export interface ValidationEnv {
@@ -17,6 +20,7 @@ export interface ValidationEnv {
 
 export function validateConfig(raw: RawConfig, env: ValidationEnv): ClusterSpec {
   const problems = new Problems();
+  checkKnownKeys(raw, problems);
   const clusterName = stringField(raw, "clusterName", DEFAULTS.clusterName, problems);
   if (!HOST_NAME.test(clusterName)) problems.add("clusterName", `"${clusterName}" is not a valid name`, "use lower-case letters, digits and '-'");
   const ssh = readSsh(raw, env, problems);
@@ -29,12 +33,17 @@ export function validateConfig(raw: RawConfig, env: ValidationEnv): ClusterSpec 
   const controlPlaneEngine = readEngine(raw, problems);
   const etcd = readEtcd(raw, hosts, masters, problems);
   const endpoint = readEndpoint(raw, hosts, hostCidr, problems);
-  const kubernetes = readKubernetes(raw, hostCidr, problems);
+  const kubernetes = readKubernetes(raw, hostCidr, hosts.filter((h) => h.roles.includes("master") || h.roles.includes("worker")).length, problems);
+  checkPorts(hosts, etcd, endpoint, ssh.port, problems);
   const workerPools = readWorkerPools(raw.workerPools, hosts, problems);
   const packageSource = enumField(raw, "packageSource", ["online", "offline"] as const, DEFAULTS.packageSource, problems);
   const artifactDir = stringField(raw, "artifactDir", DEFAULTS.artifactDir, problems);
   const deployUntil = enumField(raw, "deployUntil", STAGES, DEFAULTS.deployUntil, problems);
-  if (packageSource === "offline") checkArtifactDir(artifactDir, requiredArtifacts(etcd.topology === "external", deployUntil), (path) => env.fileExists(path), problems);
+  if (packageSource === "offline") {
+    const required = requiredArtifacts(etcd.topology === "external", deployUntil);
+    checkArtifactDir(artifactDir, required, (path) => env.fileExists(path), problems);
+    checkOfflineVersion(kubernetes.version, required, problems);
+  }
   problems.throwIfAny();
   return {
     clusterName,
@@ -81,16 +90,7 @@ function readSsh(raw: RawConfig, env: ValidationEnv, problems: Problems): SshSet
   } else if (!inline && !env.fileExists(path)) {
     problems.add("sshPrivateKeyPath", `${path} does not exist`, "point it at a readable private key file, or use kubeha:sshPrivateKey");
   }
-  const bastionText = stringField(raw, "sshBastion", DEFAULTS.sshBastion, problems);
-  let bastion: SshSettings["bastion"];
-  if (bastionText !== "") {
-    const match = /^(?:([a-z_][a-z0-9_-]*)@)?([^:@\s]+)(?::(\d{1,5}))?$/.exec(bastionText);
-    if (!match || !(isIpv4(match[2]) || HOST_NAME.test(match[2].split(".")[0]))) {
-      problems.add("sshBastion", `"${bastionText}" is not user@host[:port]`, "write it as user@host or user@host:port");
-    } else {
-      bastion = { user: match[1] ?? user, host: match[2], port: Number(match[3] ?? 22) };
-    }
-  }
+  const bastion = readBastion(stringField(raw, "sshBastion", DEFAULTS.sshBastion, problems), user, problems);
   return { user, port, privateKeyPath: inline ? undefined : path || undefined, bastion };
 }
 
@@ -108,6 +108,13 @@ function readHostCidr(raw: RawConfig, hosts: readonly Host[], problems: Problems
   for (const host of hosts) {
     if (isIpv4(host.address) && !cidrContains(cidr, host.address)) {
       problems.add("hostCidr", `host ${host.name} (${host.address}) is outside the hosts' network ${formatCidr(cidr)}`, "set kubeha:hostCidr to the network that holds every host");
+    } else if (isIpv4(host.address) && isNetworkOrBroadcast(cidr, host.address)) {
+      const which = ipToInt(host.address) === cidr.base ? "network" : "broadcast";
+      problems.add(
+        hostFieldPath(raw.hosts, host.name, "address"),
+        `${host.address} (host ${host.name}) is the ${which} address of the hosts' network ${formatCidr(cidr)}, not a host's`,
+        "give the host's own address, or set kubeha:hostCidr to its real network",
+      );
     }
   }
   return cidr;

@@ -10,6 +10,24 @@ export const PORTS = {
   etcdPeer: 2380,
 } as const;
 
+/**
+ * Ports the Kubernetes components listen on at kubeadm's defaults. kubeha renders none of them,
+ * but nothing else on a host may take them (config/ports.ts refuses lbPort or sshPort there).
+ */
+export const KUBERNETES_PORTS = {
+  kubelet: 10250,
+  kubeletHealthz: 10248,
+  kubeProxyMetrics: 10249,
+  kubeProxyHealthz: 10256,
+  controllerManager: 10257,
+  scheduler: 10259,
+  /** kubeadm's stacked etcd: --listen-metrics-urls=http://127.0.0.1:2381. */
+  stackedEtcdMetrics: 2381,
+} as const;
+
+/** The apiserver's default --service-node-port-range: a NodePort Service takes its port on every node. */
+export const NODE_PORT_RANGE = { first: 30000, last: 32767 } as const;
+
 const KUBEHA = "/etc/kubeha";
 const KUBERNETES = "/etc/kubernetes";
 

@@ -28,4 +28,10 @@ export const VERSIONS = {
   flannelCniPluginImage: `ghcr.io/flannel-io/flannel-cni-plugin:${versions.flannelCniPlugin}`,
 } as const;
 
+/**
+ * The Kubernetes minors kubeha's templates serve: kubeadm.k8s.io/v1beta4 configs (kubeadm 1.31 and
+ * later) and the pause image above, which kubeadm 1.31-1.33 expect.
+ */
+export const KUBERNETES_MINORS = { first: 31, last: 33 } as const;
+
 export const IMAGE_REPOSITORY = "registry.k8s.io";

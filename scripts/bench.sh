@@ -20,6 +20,10 @@ bash scripts/toolchain/ensure.sh
 bash scripts/artifacts/build.sh >/dev/null
 # shellcheck source=toolchain/env.sh
 source "$repo/scripts/toolchain/env.sh"
+# The dev and lab stacks only: the example passphrase unless one is set (scripts/passphrase.sh).
+# shellcheck source=passphrase.sh
+source "$repo/scripts/passphrase.sh"
+stack_passphrase lab
 
 # The main lab's VIP and API port, and the growth lab: scripts/lab/constants.env.
 # shellcheck source=lab/constants.env

@@ -7,5 +7,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 bash "$here/toolchain/ensure.sh" --quiet
 # shellcheck source=toolchain/env.sh
 source "$here/toolchain/env.sh"
+# shellcheck source=passphrase.sh
+source "$here/passphrase.sh"
 cd "$here/.."
+if [[ -n ${1:-} ]]; then stack_passphrase "$1" || exit 1; fi
 exec node "$here/forget-host.js" "$@"

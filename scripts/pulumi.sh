@@ -9,11 +9,18 @@
 # yet, the stack is created first (`pulumi stack init NAME`), its config and encryption salt kept
 # from that file. So `npm run pulumi -- preview --stack dev` just works. Other backends, and
 # `stack init/rm/select/rename`, are left alone.
+#
+# The passphrase (scripts/passphrase.sh): the example stacks (dev, committed seedNNN) and the lab
+# stacks get the documented example passphrase when none is set; any other stack that needs a
+# passphrase and has none (PULUMI_CONFIG_PASSPHRASE, PULUMI_CONFIG_PASSPHRASE_FILE), or has the
+# example one, stops here before pulumi runs, saying how to set one.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 bash "$here/toolchain/ensure.sh" --quiet
 # shellcheck source=toolchain/env.sh
 source "$here/toolchain/env.sh"
+# shellcheck source=passphrase.sh
+source "$here/passphrase.sh"
 cd "$here/.."
 
 # stack_arg ARGS...: the stack ARGS name with --stack/-s, else nothing.
@@ -52,4 +59,5 @@ if [[ ${1:-} != stack || ! ${2:-} =~ ^(init|rm|remove|select|rename)$ ]]; then
   stack=$(stack_arg "$@")
   if [[ -n $stack ]]; then ensure_committed_stack "$stack"; fi
 fi
+args_passphrase "$@" || exit 1
 exec pulumi "$@" # PATH now starts with the toolchain

@@ -15,6 +15,9 @@ step "toolchain (Node.js 22, pulumi, plugins; built once into ~/.cache/kubeha)"
 bash scripts/toolchain/ensure.sh
 # shellcheck source=toolchain/env.sh
 source "$repo/scripts/toolchain/env.sh"
+# shellcheck source=passphrase.sh
+source "$repo/scripts/passphrase.sh"
+stack_passphrase lab
 
 step "offline Kubernetes artifacts (built once into ~/.cache/kubeha/artifacts)"
 bash scripts/artifacts/build.sh

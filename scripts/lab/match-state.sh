@@ -15,7 +15,10 @@ stack="${1:-lab}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=../toolchain/env.sh
 source "${here}/../toolchain/env.sh"
+# shellcheck source=../passphrase.sh
+source "${here}/../passphrase.sh"
 cd "${here}/../.."
+stack_passphrase "${stack}"
 lab() { bash "${here}/lab.sh" "$@"; }
 say() { echo "[lab] $*"; }
 

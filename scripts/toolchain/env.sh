@@ -10,9 +10,8 @@
 #   PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 #   PULUMI_IGNORE_AMBIENT_PLUGINS=true (own mode only)
 #   PULUMI_BACKEND_URL             file://<repo>/.pulumi-state unless already set
-#   PULUMI_CONFIG_PASSPHRASE       kubeha-example, only when neither it nor
-#                                  PULUMI_CONFIG_PASSPHRASE_FILE is set (the documented example
-#                                  passphrase of the example/dev and lab stacks: not a secret)
+# No passphrase: scripts/passphrase.sh decides it per stack (the example one only for the example
+# and lab stacks), in scripts/pulumi.sh and the scripts that run pulumi on the lab stacks.
 # Returns non-zero, without exiting your shell, when the toolchain is not built yet.
 
 _kubeha_env() {
@@ -41,9 +40,6 @@ _kubeha_env() {
   if [[ -z ${PULUMI_BACKEND_URL:-} ]]; then
     mkdir -p "$repo/.pulumi-state" || return 1
     export PULUMI_BACKEND_URL=file://$repo/.pulumi-state
-  fi
-  if [[ -z ${PULUMI_CONFIG_PASSPHRASE+x} && -z ${PULUMI_CONFIG_PASSPHRASE_FILE:-} ]]; then
-    export PULUMI_CONFIG_PASSPHRASE=kubeha-example
   fi
 }
 

@@ -133,7 +133,7 @@ describe("rules", () => {
   });
 
   test("lbPort 6443 in local mode is rejected", () => {
-    expectRejected(withKeys(seed002, { lbPort: 6443 }), "lbPort", /apiserver's port/);
+    expectRejected(withKeys(seed002, { lbPort: 6443 }), "lbPort", /port of the apiserver/);
   });
 
   test("an invalid pod CIDR is rejected", () => {
