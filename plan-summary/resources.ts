@@ -5,7 +5,7 @@ import { STEPS } from "../components/host/steps";
 
 export type StageId = "hosts" | "etcd" | "loadBalancer" | "controlPlane" | "workers" | "addons" | "stack";
 
-/** Stages in the order `pulumi up` runs them (index.ts). Stacked etcd's health gate runs after the control plane joins. */
+/** The bootstrap stages (index.ts), and the stack's own resources last. */
 export const STAGE_ORDER: readonly StageId[] = ["hosts", "etcd", "loadBalancer", "controlPlane", "workers", "addons", "stack"];
 
 export const STAGE_TITLES: Readonly<Record<StageId, string>> = {

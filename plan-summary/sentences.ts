@@ -68,7 +68,7 @@ export function hostSentences(stage: StageId, changes: readonly PlannedChange[],
   if (first) sentences.push(first);
   else if (hostIsNew) sentences.push("set up");
   else if (hostLeaves) sentences.push("clean up");
-  if (hostIsNew || hostLeaves) sentences[0] += ` (${changes.length} ${hostIsNew ? "new" : "removed"} step${changes.length === 1 ? "" : "s"})`;
+  if (hostIsNew || hostLeaves) sentences[0] += `, ${changes.length} ${hostIsNew ? "new" : "removed"} step${changes.length === 1 ? "" : "s"}`;
   for (const change of changes) {
     const sentence = changeSentence(change, hostIsNew, hostLeaves);
     if (sentence && !sentences.includes(sentence)) sentences.push(sentence);

@@ -42,11 +42,24 @@ function noticeLines(notices: Notices): string[] {
   return out;
 }
 
+/**
+ * The stages in the order the update runs them: the engine plans resources as the program
+ * registers them (index.ts: bootstrap order, stacked etcd's gate after the control plane) and
+ * deletes last; a stage that only deletes comes last too, in bootstrap order.
+ */
+export function stagesInOrder(changes: readonly PlannedChange[]): StageId[] {
+  const first = (stage: StageId) => {
+    const at = changes.findIndex((c) => c.id.stage === stage && c.op !== "delete");
+    return at < 0 ? Infinity : at;
+  };
+  return STAGE_ORDER.filter((stage) => changes.some((c) => c.id.stage === stage)).sort((a, b) => first(a) - first(b) || STAGE_ORDER.indexOf(a) - STAGE_ORDER.indexOf(b));
+}
+
 /** The stages' sections: hosts in the order the plan first touches them, cluster-wide changes last. */
 function stageLines(changes: readonly PlannedChange[], fresh: boolean): string[] {
   const out: string[] = [];
   let number = 0;
-  for (const stage of STAGE_ORDER) {
+  for (const stage of stagesInOrder(changes)) {
     const inStage = changes.filter((c) => c.id.stage === stage && !isNoise(c));
     if (inStage.length === 0) continue;
     out.push(`#### ${++number}. ${STAGE_TITLES[stage]}`, "");
