@@ -13,8 +13,8 @@ export interface Notices {
   readonly warnings: readonly string[];
 }
 
-/** kubeha's messages start "kubeha: "; the engine wraps a program's error in its own lines. */
-const KUBEHA_MESSAGE = /^kubeha: .*(?:\n {2}- .*)*/m;
+/** kubeha's messages start "kubeha: " (after the engine's "error: "), one "  - " line per problem. */
+const KUBEHA_MESSAGE = /^(?:error: )?(kubeha: .*(?:\n {2}- .*)*)/m;
 
 function lines(message: string): string[] {
   return message
@@ -32,7 +32,7 @@ export function noticesOf(digest: PreviewDigest, status: number, changes: readon
   const errors = diagnostics(digest, "error");
   const refusals = errors.flatMap((message) => {
     const kubeha = KUBEHA_MESSAGE.exec(message);
-    return kubeha ? lines(kubeha[0]).map((l) => l.replace(/^- /, "")) : [];
+    return kubeha ? lines(kubeha[1]).map((l) => l.replace(/^- /, "")) : [];
   });
   const failures = refusals.length > 0 ? [] : errors.flatMap(lines).filter((l) => !/^at |^\s*$/.test(l));
   if (status !== 0 && refusals.length === 0 && failures.length === 0) failures.push(`pulumi preview exited with status ${status} and reported no error`);

@@ -83,3 +83,18 @@ export function changesOf(digest: PreviewDigest): Change[] {
 export function unchangedCount(digest: PreviewDigest): number {
   return digest.changeSummary?.same ?? 0;
 }
+
+/** The configured hosts' names, in config order (the preview's config map holds kubeha:hosts as JSON). */
+export function configuredHosts(digest: PreviewDigest): string[] {
+  try {
+    const hosts = JSON.parse(digest.config?.["kubeha:hosts"] ?? "[]") as { name?: unknown }[];
+    return hosts.map((h) => h.name).filter((n): n is string => typeof n === "string");
+  } catch (_err) {
+    return [];
+  }
+}
+
+/** Whether etcd is kubeadm's (stacked, the default): then its health gate runs after the control plane joins. */
+export function stackedEtcd(digest: PreviewDigest): boolean {
+  return (digest.config?.["kubeha:etcdTopology"] ?? "stacked") === "stacked";
+}

@@ -33,6 +33,9 @@ function headline(stage: StageId, created: Set<string>, deleted: Set<string>, fr
       if (created.has("kubeadm-join")) return `join the cluster as a worker (pool ${pool})`;
       if (deleted.has("kubeadm-join")) return "leave the cluster (drain, reset)";
       return undefined;
+    case "hosts":
+      if (created.has("reachable")) return "check that SSH answers";
+      return undefined;
     default:
       return undefined;
   }
@@ -68,7 +71,7 @@ export function hostSentences(stage: StageId, changes: readonly PlannedChange[],
   if (first) sentences.push(first);
   else if (hostIsNew) sentences.push("set up");
   else if (hostLeaves) sentences.push("clean up");
-  if (hostIsNew || hostLeaves) sentences[0] += `, ${changes.length} ${hostIsNew ? "new" : "removed"} step${changes.length === 1 ? "" : "s"}`;
+  if ((hostIsNew || hostLeaves) && changes.length > 1) sentences[0] += `, ${changes.length} ${hostIsNew ? "new" : "removed"} step${changes.length === 1 ? "" : "s"}`;
   for (const change of changes) {
     const sentence = changeSentence(change, hostIsNew, hostLeaves);
     if (sentence && !sentences.includes(sentence)) sentences.push(sentence);

@@ -1,6 +1,6 @@
 // The review-ready Markdown summary of a preview, and the exit code a CI job gates on:
 //   0 no change, 2 changes, 3 refused by kubeha, 1 the preview itself failed (a tool failure).
-import { changesOf, PreviewDigest, unchangedCount } from "./preview";
+import { changesOf, configuredHosts, PreviewDigest, stackedEtcd, unchangedCount } from "./preview";
 import { identify, STAGE_ORDER, STAGE_TITLES, StageId } from "./resources";
 import { clusterSentences, hostSentences, PlannedChange } from "./sentences";
 import { Notices, noticesOf } from "./notices";
@@ -21,9 +21,10 @@ export interface Summary {
   readonly exitCode: number;
 }
 
-/** Resources that say nothing about the cluster: the stack itself and its default providers. */
+/** Resources that do nothing themselves: the stack, kubeha's components (their children say what happens), new default providers. */
 function isNoise(change: PlannedChange): boolean {
-  return change.id.stage === "stack" && (change.type === "pulumi:pulumi:Stack" || (change.type.startsWith("pulumi:providers:") && change.op === "create"));
+  if (change.type === "pulumi:pulumi:Stack" || change.type.startsWith("kubeha:index:")) return true;
+  return change.id.stage === "stack" && change.type.startsWith("pulumi:providers:") && change.op === "create";
 }
 
 function counts(changes: readonly PlannedChange[], unchanged: number): string {
@@ -42,29 +43,29 @@ function noticeLines(notices: Notices): string[] {
   return out;
 }
 
-/**
- * The stages in the order the update runs them: the engine plans resources as the program
- * registers them (index.ts: bootstrap order, stacked etcd's gate after the control plane) and
- * deletes last; a stage that only deletes comes last too, in bootstrap order.
- */
-export function stagesInOrder(changes: readonly PlannedChange[]): StageId[] {
-  const first = (stage: StageId) => {
-    const at = changes.findIndex((c) => c.id.stage === stage && c.op !== "delete");
-    return at < 0 ? Infinity : at;
-  };
-  return STAGE_ORDER.filter((stage) => changes.some((c) => c.id.stage === stage)).sort((a, b) => first(a) - first(b) || STAGE_ORDER.indexOf(a) - STAGE_ORDER.indexOf(b));
+/** The stages in the order the update runs them (index.ts); stacked etcd's health gate runs once the masters have joined. */
+export function stagesInOrder(stacked: boolean): StageId[] {
+  if (!stacked) return [...STAGE_ORDER];
+  const order: StageId[] = STAGE_ORDER.filter((s) => s !== "etcd");
+  order.splice(order.indexOf("controlPlane") + 1, 0, "etcd");
+  return order;
+}
+
+/** Hosts in config order, then any that left the config in the order the plan touches them. */
+function hostsInOrder(changes: readonly PlannedChange[], configured: readonly string[]): string[] {
+  const touched = [...new Set(changes.filter((c) => c.id.host).map((c) => c.id.host!))];
+  return [...configured.filter((h) => touched.includes(h)), ...touched.filter((h) => !configured.includes(h))];
 }
 
 /** The stages' sections: hosts in the order the plan first touches them, cluster-wide changes last. */
-function stageLines(changes: readonly PlannedChange[], fresh: boolean): string[] {
+function stageLines(changes: readonly PlannedChange[], fresh: boolean, digest: PreviewDigest): string[] {
   const out: string[] = [];
   let number = 0;
-  for (const stage of stagesInOrder(changes)) {
+  for (const stage of stagesInOrder(stackedEtcd(digest))) {
     const inStage = changes.filter((c) => c.id.stage === stage && !isNoise(c));
     if (inStage.length === 0) continue;
     out.push(`#### ${++number}. ${STAGE_TITLES[stage]}`, "");
-    const hosts = [...new Set(inStage.filter((c) => c.id.host).map((c) => c.id.host!))];
-    for (const host of hosts) {
+    for (const host of hostsInOrder(inStage, configuredHosts(digest))) {
       const [first, ...more] = hostSentences(
         stage,
         inStage.filter((c) => c.id.host === host),
@@ -92,7 +93,7 @@ export function summarise(input: SummaryInput): Summary {
 
   const out = [`### kubeha plan: stack \`${input.stack}\``, "", ...noticeLines(notices)];
   if (exitCode === EXIT.noChange) out.push("**No changes.** The hosts already match the config.", "");
-  if (exitCode === EXIT.changes) out.push(counts(changes, unchanged), "", ...stageLines(changes, fresh));
+  if (exitCode === EXIT.changes) out.push(counts(changes, unchanged), "", ...stageLines(changes, fresh, input.digest));
   const meaning = { [EXIT.noChange]: "no change", [EXIT.failed]: "preview failed", [EXIT.changes]: "changes", [EXIT.refused]: "refused" }[exitCode];
   out.push(`<sub>\`pulumi preview\` of \`${input.stack}\`${input.jsonPath ? `, JSON in \`${input.jsonPath}\`` : ""}; exit code ${exitCode} (${meaning}). Secrets are never shown.</sub>`);
   return { markdown: out.join("\n") + "\n", exitCode };
