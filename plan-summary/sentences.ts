@@ -92,6 +92,7 @@ export function clusterSentences(changes: readonly PlannedChange[]): string[] {
       sentences.push(changeSentence(change, false, false) ?? change.id.step.what);
     }
   }
-  const counts = [...counted].map(([key, n]) => (n > 1 ? `${key} (${n})` : key));
+  // Sorted: the engine plans independent resources in no fixed order, and a summary should not churn.
+  const counts = [...counted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, n]) => (n > 1 ? `${key} (${n})` : key));
   return [...counts, ...sentences];
 }
