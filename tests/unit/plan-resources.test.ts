@@ -17,7 +17,11 @@ function parse(line: string): { type: string; name: string; parentType: string; 
 }
 
 describe.each(Object.keys(hostsOf))("%s", (seed) => {
-  const lines = fs.readFileSync(path.join(DIR, `${seed}.txt`), "utf8").trimEnd().split("\n").map(parse);
+  const lines = fs
+    .readFileSync(path.join(DIR, `${seed}.txt`), "utf8")
+    .trimEnd()
+    .split("\n")
+    .map(parse);
 
   test("every remote step names one of the seed's hosts, or is a cluster-wide step of its component", () => {
     for (const r of lines.filter((l) => l.type.startsWith("command:remote:"))) {
@@ -47,7 +51,11 @@ test("stages come from the parent component; the stack's own resources are the s
     host: "kube-node01",
     step: { suffix: "kubeadm-join", kind: "script", what: "kubeadm join through the HA endpoint, once" },
   });
-  expect(identify("kubeha-lb-m2-keepalived-conf", "command:remote:Command", "kubeha:index:LoadBalancerPair", "kubeha-lb")).toMatchObject({ stage: "loadBalancer", host: "m2", step: { what: "keepalived config" } });
+  expect(identify("kubeha-lb-m2-keepalived-conf", "command:remote:Command", "kubeha:index:LoadBalancerPair", "kubeha-lb")).toMatchObject({
+    stage: "loadBalancer",
+    host: "m2",
+    step: { what: "keepalived config" },
+  });
   const prune = identify("kubeha-etcd-prune", "command:remote:Command", "kubeha:index:EtcdCluster", "kubeha-etcd");
   expect([prune.stage, prune.host, prune.step.suffix]).toEqual(["etcd", undefined, "prune"]);
   const provider = identify("default_4_34_2", "pulumi:providers:kubernetes", "", "");
