@@ -13,7 +13,9 @@ jest.setTimeout(900000);
 const describeReal = describeWithPlugins("consumer end-to-end test");
 
 const PROJECT = path.join(REPO, "examples/consumer");
-const STACK = "e2e";
+// A lab stack by name (scripts/passphrase.sh): it gets the lab's example passphrase, which it must
+// share, since one pulumi process decrypts both its own secrets and the lab stack's outputs.
+const STACK = "lab-app";
 const STACK_FILE = path.join(PROJECT, `Pulumi.${STACK}.yaml`);
 const NAMESPACE = "kubeha-e2e-consumer";
 /** Pulumi's marker of an encrypted value in an exported state. */
