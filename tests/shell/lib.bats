@@ -54,7 +54,18 @@ listen() {
   echo "Thu 2026-01-01 11:00:00 UTC" >"$STUB/started"
   lib "running_since_changed etcd.service '$ROOT/a' '$ROOT/b'"
   [ "$status" -eq 0 ]
-  called systemctl "show -p ActiveEnterTimestamp --value etcd.service$"
+  called systemctl "show -p ActiveEnterTimestamp --timestamp=us\\+utc --value etcd.service$"
+}
+
+@test "running_since_changed: within one second, a file written before the start counts as applied, one written after it does not" {
+  touch "$STUB/active"
+  touch -d "2026-01-01 11:00:00.300000" "$ROOT/a"
+  touch -d "2026-01-01 11:00:00.900000" "$ROOT/b"
+  echo "Thu 2026-01-01 11:00:00.700000 UTC" >"$STUB/started"
+  lib "running_since_changed containerd.service '$ROOT/a'"
+  [ "$status" -eq 0 ]
+  lib "running_since_changed containerd.service '$ROOT/a' '$ROOT/b'"
+  [ "$status" -ne 0 ]
 }
 
 @test "running_since_changed: false when a file changed after the start, is missing, or the unit is not active" {

@@ -29,17 +29,19 @@ port_open() {
 }
 
 # running_since_changed UNIT FILE...: UNIT is active and (re)started after every FILE last
-# changed, so it runs on them already (a step that only re-runs need not restart it).
+# changed, so it runs on them already (a step that only re-runs need not restart it). Compared in
+# microseconds: a file written and its unit restarted within the same second is the usual case.
 running_since_changed() {
-  local unit=$1 started file
+  local unit=$1 started file changed
   shift
   systemctl is-active --quiet "$unit" || return 1
-  started=$(systemctl show -p ActiveEnterTimestamp --value "$unit") || return 1
+  started=$(systemctl show -p ActiveEnterTimestamp --timestamp=us+utc --value "$unit") || return 1
   [ -n "$started" ] || return 1
-  started=$(date -d "$started" +%s) || return 1
+  started=$(date -d "$started" +%s%6N) || return 1
   for file in "$@"; do
     [ -e "$file" ] || return 1
-    [ "$(stat -c %Y "$file")" -lt "$started" ] || return 1
+    changed=$(stat -c %.6Y "$file") || return 1
+    [ "${changed/./}" -lt "$started" ] || return 1
   done
 }
 
