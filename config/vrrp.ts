@@ -56,9 +56,17 @@ function readAdvertInterval(raw: Record<string, unknown>, version: 2 | 3, proble
   if (version === 2) {
     const [low, high] = V2_ADVERT_RANGE;
     if (!Number.isInteger(seconds) && seconds > 0 && seconds < low) {
-      problems.add(key, `${text} s is sub-second, but VRRP version 2 advertises in whole seconds`, `set kubeha:vrrpVersion 3 for sub-second adverts, or use a whole number of seconds from ${low} to ${high}`);
+      problems.add(
+        key,
+        `${text} s is sub-second, but VRRP version 2 advertises in whole seconds`,
+        `set kubeha:vrrpVersion 3 for sub-second adverts, or use a whole number of seconds from ${low} to ${high}`,
+      );
     } else if (!Number.isInteger(seconds) || seconds < low || seconds > high) {
-      problems.add(key, `${text} s is not a VRRP version 2 advert interval (whole seconds, ${low} to ${high})`, `use a whole number of seconds from ${low} to ${high}, or set kubeha:vrrpVersion 3 for fractional ones`);
+      problems.add(
+        key,
+        `${text} s is not a VRRP version 2 advert interval (whole seconds, ${low} to ${high})`,
+        `use a whole number of seconds from ${low} to ${high}, or set kubeha:vrrpVersion 3 for fractional ones`,
+      );
     } else return seconds;
     return DEFAULTS.vrrpAdvertInterval;
   }

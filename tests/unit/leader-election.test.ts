@@ -24,7 +24,11 @@ describe("profiles", () => {
   });
 
   test("an unknown profile names the profiles and the mapping", () => {
-    expectRejected(withKeys(seed000, { leaderElection: "quick" }), "leaderElection", /"quick" is not a leader-election profile. Fix: use default .*fast \(6s lease, 4s renew deadline, 1s retry\), or a mapping/);
+    expectRejected(
+      withKeys(seed000, { leaderElection: "quick" }),
+      "leaderElection",
+      /"quick" is not a leader-election profile. Fix: use default .*fast \(6s lease, 4s renew deadline, 1s retry\), or a mapping/,
+    );
   });
 });
 
@@ -47,7 +51,11 @@ describe("custom timings", () => {
   });
 
   test("retryPeriod x 1.2 must be shorter than renewDeadline (client-go's rule)", () => {
-    expectRejected(custom({ leaseDuration: "6s", renewDeadline: "4s", retryPeriod: "4s" }), "leaderElection.retryPeriod", /4s is not shorter than renewDeadline 4s divided by client-go's jitter 1.2. Fix: make retryPeriod x 1.2 shorter/);
+    expectRejected(
+      custom({ leaseDuration: "6s", renewDeadline: "4s", retryPeriod: "4s" }),
+      "leaderElection.retryPeriod",
+      /4s is not shorter than renewDeadline 4s divided by client-go's jitter 1.2. Fix: make retryPeriod x 1.2 shorter/,
+    );
     expectRejected(custom({ leaseDuration: "6s", renewDeadline: "3s", retryPeriod: "2500ms" }), "leaderElection.retryPeriod", /jitter/);
     expect(problemsOf(custom({ leaseDuration: "6s", renewDeadline: "3s", retryPeriod: "2400ms" }))).toEqual([]);
     expect(problemsOf(custom({ leaseDuration: "6s", renewDeadline: "3s", retryPeriod: "2s" }))).toEqual([]);
@@ -62,7 +70,11 @@ describe("custom timings", () => {
   });
 
   test("an unknown field is refused with the closest name", () => {
-    expectRejected(custom({ leaseDuration: "6s", renewDeadline: "4s", retryPeriod: "1s", renewDeadLine: "4s" }), "leaderElection.renewDeadLine", /did you mean renewDeadline\?\). Fix: rename it to renewDeadline/);
+    expectRejected(
+      custom({ leaseDuration: "6s", renewDeadline: "4s", retryPeriod: "1s", renewDeadLine: "4s" }),
+      "leaderElection.renewDeadLine",
+      /did you mean renewDeadline\?\). Fix: rename it to renewDeadline/,
+    );
   });
 
   test("a broken mapping is refused like an unknown profile", () => {
@@ -88,7 +100,11 @@ describe("rendering into kubeadm's ClusterConfiguration", () => {
 
   test("fast: the three flags for both kube-controller-manager and kube-scheduler", () => {
     const yaml = initOf(withKeys(seed003, { leaderElection: "fast" }));
-    const flags = ['    - name: leader-elect-lease-duration\n      value: "6s"', '    - name: leader-elect-renew-deadline\n      value: "4s"', '    - name: leader-elect-retry-period\n      value: "1s"'].join("\n");
+    const flags = [
+      '    - name: leader-elect-lease-duration\n      value: "6s"',
+      '    - name: leader-elect-renew-deadline\n      value: "4s"',
+      '    - name: leader-elect-retry-period\n      value: "1s"',
+    ].join("\n");
     expect(section(yaml, "controllerManager")).toContain(`value: "true"\n${flags}`);
     expect(section(yaml, "scheduler")).toContain(`    - name: leader-elect\n      value: "true"\n${flags}`);
     expect(leaderElectionArgs(FAST_LEADER_ELECTION).map((a) => a.name)).toEqual(["leader-elect-lease-duration", "leader-elect-renew-deadline", "leader-elect-retry-period"]);

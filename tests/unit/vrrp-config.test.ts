@@ -44,7 +44,11 @@ describe("kubeha:vrrpAdvertInterval", () => {
   });
 
   test.each([0, 256, 1.5])("version 2 refuses %p (whole seconds 1-255)", (vrrpAdvertInterval) => {
-    expectRejected(withKeys(seed000, { vrrpAdvertInterval }), "vrrpAdvertInterval", /not a VRRP version 2 advert interval \(whole seconds, 1 to 255\). Fix: use a whole number of seconds from 1 to 255/);
+    expectRejected(
+      withKeys(seed000, { vrrpAdvertInterval }),
+      "vrrpAdvertInterval",
+      /not a VRRP version 2 advert interval \(whole seconds, 1 to 255\). Fix: use a whole number of seconds from 1 to 255/,
+    );
   });
 
   test.each([0.005, 0.123, 1.001])("version 3 refuses %p (finer than centiseconds)", (vrrpAdvertInterval) => {
