@@ -1,24 +1,16 @@
-// Validation of the API endpoint: VIP, load-balancer hosts, port and VRRP settings.
+// Validation of the API endpoint: VIP, load-balancer hosts, port and VRRP settings (config/vrrp.ts).
 import { DEFAULTS, DEFAULT_PRIORITY_START, DEFAULT_PRIORITY_STEP } from "./defaults";
 import { Problems } from "./errors";
 import { enumField, integerField, stringField } from "./fields";
 import { withRole } from "./hosts";
 import { Cidr, cidrContains, formatCidr, isIpv4, isNetworkOrBroadcast } from "./network";
 import { ApiEndpoint, Host } from "./types";
-
-const INTERFACE = /^[A-Za-z0-9_.:-]{1,15}$/;
+import { readVrrp } from "./vrrp";
 
 export function readEndpoint(raw: Record<string, unknown>, hosts: readonly Host[], hostCidr: Cidr | undefined, problems: Problems): ApiEndpoint {
   const mode = enumField(raw, "apiEndpoint", ["vip", "local"] as const, DEFAULTS.apiEndpoint, problems);
   const port = integerField(raw, "lbPort", DEFAULTS.lbPort, [1, 65535], problems);
-  const vrrp = {
-    routerId: integerField(raw, "vrrpRouterId", DEFAULTS.vrrpRouterId, [1, 255], problems),
-    interface: stringField(raw, "vrrpInterface", DEFAULTS.vrrpInterface, problems),
-    advertInterval: integerField(raw, "vrrpAdvertInterval", DEFAULTS.vrrpAdvertInterval, [1, 255], problems),
-  };
-  if (!INTERFACE.test(vrrp.interface)) {
-    problems.add("vrrpInterface", `"${vrrp.interface}" is not an interface name`, "give the lb hosts' interface, e.g. eth0 or ens18");
-  }
+  const vrrp = readVrrp(raw, problems);
   if (mode === "local") {
     for (const host of withRole(hosts, "lb")) {
       problems.add("hosts", `host ${host.name} has role lb, but apiEndpoint is local (nginx runs on every node, no VIP)`, "drop the lb role, or set kubeha:apiEndpoint vip");

@@ -3,6 +3,7 @@ import { KUBERNETES_MINORS, VERSIONS } from "../plan/versions";
 import { DEFAULTS } from "./defaults";
 import { Problems } from "./errors";
 import { booleanField, enumField, stringField, stringListField } from "./fields";
+import { readLeaderElection } from "./leaderElection";
 import { Cidr, cidrsOverlap, DNS_NAME, formatCidr, isIpv4, nthAddress, parseCidr } from "./network";
 import { KubernetesSettings } from "./types";
 
@@ -75,6 +76,7 @@ export function readKubernetes(raw: Record<string, unknown>, hostCidr: Cidr | un
     cgroupDriver: enumField(raw, "cgroupDriver", ["systemd", "cgroupfs"] as const, DEFAULTS.cgroupDriver, problems),
     kubeletDiskEviction: booleanField(raw, "kubeletDiskEviction", DEFAULTS.kubeletDiskEviction, problems),
     ignorePreflightErrors,
+    leaderElection: readLeaderElection(raw, problems),
   };
 }
 

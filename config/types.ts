@@ -43,9 +43,21 @@ export interface SshSettings {
 }
 
 export interface VrrpSettings {
+  /** 2 (RFC 3768, whole-second adverts, PASS authentication) or 3 (RFC 5798, centiseconds, no authentication). */
+  readonly version: 2 | 3;
   readonly routerId: number;
   readonly interface: string;
+  /** Seconds between adverts: whole with version 2, in centiseconds with version 3 (e.g. 0.2). */
   readonly advertInterval: number;
+  /** Seconds a backup waits before taking the VIP from a lower-priority holder; 0: at once. */
+  readonly preemptDelay: number;
+}
+
+/** Lease timings of kube-controller-manager's and kube-scheduler's leader election, as Go durations. */
+export interface LeaderElection {
+  readonly leaseDuration: string;
+  readonly renewDeadline: string;
+  readonly retryPeriod: string;
 }
 
 export interface ApiEndpoint {
@@ -70,6 +82,8 @@ export interface KubernetesSettings {
   /** false: no eviction or image collection for disk pressure (hosts that cannot measure their disk). */
   readonly kubeletDiskEviction: boolean;
   readonly ignorePreflightErrors: readonly string[];
+  /** kubeha:leaderElection; undefined: Kubernetes' defaults, nothing rendered. */
+  readonly leaderElection?: LeaderElection;
 }
 
 export interface ClusterSpec {

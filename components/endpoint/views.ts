@@ -3,6 +3,7 @@
 import { MAX_PRIORITY_SPREAD } from "../../config/endpoint";
 import { ApiEndpoint, Host } from "../../config/types";
 import { PATHS, PORTS } from "../../plan/paths";
+import { trackScriptTimings } from "../../plan/trackScript";
 
 /**
  * nginx passive health checking: a server failing once is skipped for failTimeout, after which one
@@ -31,6 +32,8 @@ export function nginxView(endpoint: ApiEndpoint, masters: readonly Host[]) {
 export const CHECK_WEIGHT = -MAX_PRIORITY_SPREAD;
 
 export function keepalivedView(host: Host, endpoint: ApiEndpoint, hostPrefix: number, paths = { authFile: PATHS.keepalivedAuth, checkScript: PATHS.keepalivedCheckScript }) {
+  const { vrrp } = endpoint;
+  const check = trackScriptTimings(vrrp.advertInterval);
   return {
     ...paths,
     name: host.name,
@@ -40,13 +43,18 @@ export function keepalivedView(host: Host, endpoint: ApiEndpoint, hostPrefix: nu
     peers: endpoint.lbHosts.filter((h) => h.name !== host.name).map((h) => ({ name: h.name, address: h.address })),
     interface: endpoint.vrrp.interface,
     routerId: endpoint.vrrp.routerId,
-    advertInterval: endpoint.vrrp.advertInterval,
+    advertInterval: String(vrrp.advertInterval),
+    // Version 2 renders no `version` line (keepalived's default), as before version 3 existed.
+    version3: vrrp.version === 3,
+    // VRRPv3 has no authentication: keepalived refuses the block.
+    authentication: vrrp.version === 2,
+    preemptDelay: vrrp.preemptDelay > 0 ? { seconds: vrrp.preemptDelay } : false,
     vip: endpoint.vip!,
     prefix: hostPrefix,
-    checkInterval: 1,
-    checkTimeout: 3,
-    checkFall: 2,
-    checkRise: 2,
+    checkInterval: check.interval,
+    checkTimeout: check.timeout,
+    checkFall: check.fall,
+    checkRise: check.rise,
     checkWeight: CHECK_WEIGHT,
   };
 }

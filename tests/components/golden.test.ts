@@ -35,6 +35,7 @@ const CASES: Record<string, string> = {
   seed002: "seed002-local-proxy-no-vip",
   seed003: "seed003-external-etcd-on-masters",
   seed003offline: "seed003-offline",
+  seed003tuned: "seed003-vrrp3-fast-leader-election",
 };
 const SHARED = "_shared";
 const LIBRARY_FILE = `${SHARED}/lib.sh`;

@@ -94,6 +94,27 @@ describe("keepalived --config-test", () => {
     }
   });
 
+  test("accepts the VRRP version 3 configuration: sub-second adverts, a preempt delay, no authentication", () => {
+    const v3 = named("/etc/keepalived/keepalived.conf").filter((f) => f.topology === "seed003tuned");
+    expect(v3.length).toBe(3);
+    for (const f of v3) {
+      expect(f.content).toMatch(/\n {2}version 3\n {2}advert_int 0\.2\n {2}preempt_delay 30\n/);
+      expect(f.content).not.toContain("authentication");
+      expect({ host: f.host, ...check(f.content, "", `keepalived-v3-${f.host}`) }).toEqual({ host: f.host, status: 0, output: "" });
+    }
+  });
+
+  test("keepalived refuses authentication with version 3, and a sub-second advert with version 2 (why kubeha renders neither)", () => {
+    const v3 = named("/etc/keepalived/keepalived.conf").find((f) => f.topology === "seed003tuned")!.content;
+    const withAuth = v3.replace("  virtual_ipaddress {", "  authentication {\n    auth_type PASS\n    include /etc/keepalived/kubeha-auth.conf\n  }\n  virtual_ipaddress {");
+    const auth = check(withAuth, "auth_pass abcdefgh\n", "keepalived-v3-auth");
+    expect(auth.status).not.toBe(0);
+    expect(auth.output).toContain("VRRP version 3 does not support authentication");
+    const v2 = check(v3.replace("  version 3\n", ""), "", "keepalived-v2-fraction");
+    expect(v2.status).not.toBe(0);
+    expect(v2.output).toContain("VRRPv2 advertisement interval 0.200000s must be an integer");
+  });
+
   test("rejects a broken one (the check can fail)", () => {
     const conf = named("/etc/keepalived/keepalived.conf")[0].content.replace(/priority \d+/, "priority");
     const result = check(conf, "auth_pass abcdefgh\n", "keepalived-broken");
@@ -195,6 +216,15 @@ describe("kubeadm config validate", () => {
       const result = run(kubeadm, ["config", "validate", "--config", write(`kubeadm-${i}.yaml`, f.content)]);
       expect({ topology: f.topology, path: f.path, status: result.status, output: result.status === 0 ? "" : result.output }).toEqual({ topology: f.topology, path: f.path, status: 0, output: "" });
     }
+  });
+
+  test("accepts the init configuration with the fast leader-election profile", () => {
+    if (!fs.existsSync(kubeadm)) throw new Error(`no kubeadm at ${kubeadm}: see the test above`);
+    const fast = named("/etc/kubeha/kubeadm-init.yaml").filter((f) => f.topology === "seed003tuned");
+    expect(fast.length).toBe(1);
+    expect(fast[0].content.match(/name: leader-elect-(lease-duration|renew-deadline|retry-period)/g)?.length).toBe(6);
+    const result = run(kubeadm, ["config", "validate", "--config", write("kubeadm-fast.yaml", fast[0].content)]);
+    expect({ status: result.status, output: result.status === 0 ? "" : result.output }).toEqual({ status: 0, output: "" });
   });
 
   test("rejects a broken one (the check can fail)", () => {

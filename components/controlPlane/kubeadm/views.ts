@@ -1,6 +1,6 @@
 // Pure view builders for kubeadm's configuration files and the admin kubeconfig.
 import { createHash, createPublicKey } from "crypto";
-import { ClusterSpec, Host, Taint } from "../../../config/types";
+import { ClusterSpec, Host, LeaderElection, Taint } from "../../../config/types";
 import { ClusterPlan } from "../../../plan/cluster";
 import { PATHS, PORTS } from "../../../plan/paths";
 import { IMAGE_REPOSITORY } from "../../../plan/versions";
@@ -31,7 +31,18 @@ export function kubeadmInitView(plan: ClusterPlan, first: Host, ignorePreflightE
     cgroupDriver: spec.kubernetes.cgroupDriver,
     kubeletDiskEviction: spec.kubernetes.kubeletDiskEviction,
     dnsServiceIp: spec.kubernetes.dnsServiceIp,
+    leaderElectionArgs: leaderElectionArgs(spec.kubernetes.leaderElection),
   };
+}
+
+/** kube-controller-manager's and kube-scheduler's leader-election flags; none for Kubernetes' defaults. */
+export function leaderElectionArgs(timings: LeaderElection | undefined): { name: string; value: string }[] {
+  if (!timings) return [];
+  return [
+    { name: "leader-elect-lease-duration", value: timings.leaseDuration },
+    { name: "leader-elect-renew-deadline", value: timings.renewDeadline },
+    { name: "leader-elect-retry-period", value: timings.retryPeriod },
+  ];
 }
 
 export interface JoinRole {
