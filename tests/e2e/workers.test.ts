@@ -1,7 +1,9 @@
 // End-to-end: a worker leaves the config and comes back. Removing it drains and deletes its node
 // (on the first master) and resets the host; adding it back joins it again; then nothing changes.
+import { spawnSync } from "child_process";
 import * as fs from "fs";
-import { describeWithPlugins, pulumi } from "../fixtures/pulumiCli";
+import * as path from "path";
+import { describeWithPlugins, pulumi, REPO } from "../fixtures/pulumiCli";
 import { changedOperations, LAB_STACK, lastUpdate, ssh, sshOk, STACK_FILE, upOk, useDeployedLab, waitFor } from "../fixtures/lab";
 import { kubectlOk, nodes, rolloutOk, TEST_IMAGE } from "../fixtures/cluster";
 
@@ -29,6 +31,13 @@ spec:
       containers:
         - {name: sleeper, image: "${TEST_IMAGE}", imagePullPolicy: Never, command: ["/bin/sleep", "100000"]}
 `;
+
+/** `npm run plan -- lab`: the review summary of the pending change (issue 19), printed for the log. */
+function planSummary(label: string): { status: number | null; summary: string } {
+  const run = spawnSync("bash", [path.join(REPO, "scripts/plan.sh"), LAB_STACK], { cwd: REPO, encoding: "utf8", timeout: 600000 });
+  console.log(`npm run plan -- ${LAB_STACK}, ${label} (exit ${run.status}):\n${run.stdout}`);
+  return { status: run.status, summary: run.stdout };
+}
 
 /** Steps a preview plans, "op name", without the ones that change nothing. */
 function plannedChanges(): string[] {
@@ -58,6 +67,9 @@ describeReal("a worker leaving the config, and coming back", () => {
     expect(originalConfig).toMatch(hostLine);
     fs.writeFileSync(STACK_FILE, originalConfig.replace(hostLine, ""));
 
+    const plan = planSummary(`${LEAVER} removed from the config`);
+    expect(plan.status).toBe(2);
+    expect(plan.summary).toContain(`${LEAVER}: leave the cluster (drain, reset)`);
     const planned = plannedChanges();
     const deletes = planned.filter((s) => s.startsWith("delete "));
     // Every step of the leaver, and only those, is deleted; the others at most update (hosts entries).
@@ -78,15 +90,19 @@ describeReal("a worker leaving the config, and coming back", () => {
 
   test("added back: it joins again, every node is Ready, and its pod runs there again", async () => {
     fs.writeFileSync(STACK_FILE, originalConfig);
+    const plan = planSummary(`${LEAVER} added back`);
+    expect(plan.status).toBe(2);
+    expect(plan.summary).toMatch(new RegExp(`${LEAVER}: join the cluster as a worker`));
     upOk();
     await waitFor("every node Ready", () => nodes().filter((n) => n.ready).length === 5, 300000, 2000);
     expect(nodes().map((n) => n.name)).toContain(LEAVER);
     rolloutOk(NAMESPACE, "on-leaver", 180);
   });
 
-  test("then a second pulumi up changes nothing", () => {
+  test("then a second pulumi up changes nothing, and the plan says so", () => {
     upOk();
     expect(changedOperations(lastUpdate())).toEqual([]);
+    expect(planSummary("no change").status).toBe(0);
   });
 });
 
