@@ -4,7 +4,9 @@
 # - `pulumi up` from nothing to 3 masters + 2 workers Ready (artifacts cached); no-op `pulumi up`;
 # - over KUBEHA_BENCH_ROUNDS (5) hard stops of the master holding the VIP: VIP failover (TCP
 #   connects to VIP:16443 from this machine every 50 ms, first failure to next success), API
-#   unavailability (/readyz through the VIP every 200 ms, the same way);
+#   unavailability (/readyz through the VIP every 200 ms, the same way); with VRRP version 2 at
+#   1 s adverts (the default), then version 3 at 0.2 s (ratios v3/v2), and keepalived's CPU on the
+#   holder and a backup over 60 s with each;
 # - over as many hard stops of the master leading kube-controller-manager: leader takeover, from
 #   the start of the stop to the acquireTime the new holder wrote into each lease the master held
 #   (lab hosts share this machine's clock), and until a client through the VIP sees the new holders;
@@ -85,38 +87,75 @@ echo "[bench] no-op pulumi up"
 t=$(now); pulumi up --stack lab --yes --skip-preview --non-interactive >/dev/null; noop=$(since "$t")
 changes=$(pulumi stack history --stack lab --json --page-size 1 | jq -c '.[0].resourceChanges')
 
-echo "[bench] hard stop of the VIP holder, $ROUNDS rounds"
-vip_samples=() api_samples=() leader_samples=() seen_samples=()
-for round in $(seq "$ROUNDS"); do
-  until all_ready && [[ $(holder) == m1 ]] && readyz; do sleep 1; done
-  victim=m1
-  # Clients' view: from the first failed connect (or /readyz) to the next success. The hard stop
-  # runs in the background: tearing a host down takes the lab seconds after its processes die.
-  api_file=$(mktemp)
-  (
-    # No failure seen within 30 s of the stop: the outage was shorter than one probe interval.
-    deadline=$(($(date +%s) + 30))
-    while readyz; do
-      if (($(date +%s) > deadline)); then echo 0.0 >"$api_file"; exit 0; fi
-      sleep 0.2
-    done
+# vip_rounds: ROUNDS hard stops of m1 holding the VIP; sets vip_samples and api_samples.
+vip_rounds() {
+  vip_samples=() api_samples=()
+  local round victim api_file api_probe stopper f
+  for round in $(seq "$ROUNDS"); do
+    until all_ready && [[ $(holder) == m1 ]] && readyz; do sleep 1; done
+    victim=m1
+    # Clients' view: from the first failed connect (or /readyz) to the next success. The hard stop
+    # runs in the background: tearing a host down takes the lab seconds after its processes die.
+    api_file=$(mktemp)
+    (
+      # No failure seen within 30 s of the stop: the outage was shorter than one probe interval.
+      deadline=$(($(date +%s) + 30))
+      while readyz; do
+        if (($(date +%s) > deadline)); then echo 0.0 >"$api_file"; exit 0; fi
+        sleep 0.2
+      done
+      f=$(now)
+      until readyz; do sleep 0.2; done
+      since "$f" >"$api_file"
+    ) &
+    api_probe=$!
+    lab stop "$victim" >/dev/null &
+    stopper=$!
+    while vip_answers; do sleep 0.05; done
     f=$(now)
-    until readyz; do sleep 0.2; done
-    since "$f" >"$api_file"
-  ) &
-  api_probe=$!
-  lab stop "$victim" >/dev/null &
-  stopper=$!
-  while vip_answers; do sleep 0.05; done
-  f=$(now)
-  until vip_answers; do sleep 0.05; done
-  vip_samples+=("$(since "$f")")
-  wait "$api_probe" "$stopper"
-  api_samples+=("$(cat "$api_file")")
-  rm -f "$api_file"
-  echo "[bench]   round $round: VIP ${vip_samples[-1]} s, API ${api_samples[-1]} s (VIP now on $(holder))"
-  lab start "$victim" >/dev/null
-done
+    until vip_answers; do sleep 0.05; done
+    vip_samples+=("$(since "$f")")
+    wait "$api_probe" "$stopper"
+    api_samples+=("$(cat "$api_file")")
+    rm -f "$api_file"
+    echo "[bench]   round $round: VIP ${vip_samples[-1]} s, API ${api_samples[-1]} s (VIP now on $(holder))"
+    lab start "$victim" >/dev/null
+  done
+}
+
+# keepalived_cpu HOST SECONDS: the CPU keepalived (all its processes) used on HOST over SECONDS, in
+# percent of one core (utime + stime from /proc, 100 ticks a second).
+# shellcheck disable=SC2016 # expanded on the lab host
+keepalived_ticks() { lab ssh "$1" 'for p in $(pgrep keepalived); do cut -d" " -f14,15 /proc/$p/stat; done' | awk '{ t += $1 + $2 } END { print t + 0 }'; }
+keepalived_cpu() {
+  local before after
+  before=$(keepalived_ticks "$1")
+  sleep "$2"
+  after=$(keepalived_ticks "$1")
+  echo "($after - $before) / $2" | bc -l | xargs printf '%.2f'
+}
+
+echo "[bench] keepalived CPU over 60 s, VRRP version 2, 1 s adverts (holder m1, backup m2)"
+until [[ $(holder) == m1 ]]; do sleep 1; done
+cpu2_holder=$(keepalived_cpu m1 60) cpu2_backup=$(keepalived_cpu m2 60)
+echo "[bench] hard stop of the VIP holder, $ROUNDS rounds (VRRP version 2, 1 s adverts)"
+vip_rounds
+vip2=("${vip_samples[@]}") api2=("${api_samples[@]}")
+
+# The same with VRRP version 3 at 0.2 s adverts (issue 17), then back to the defaults.
+echo "[bench] switching to VRRP version 3, 0.2 s adverts"
+pulumi config set kubeha:vrrpVersion 3 --stack lab
+pulumi config set kubeha:vrrpAdvertInterval 0.2 --stack lab
+pulumi up --stack lab --yes --skip-preview --non-interactive >/dev/null
+until all_ready && [[ $(holder) == m1 ]]; do sleep 1; done
+cpu3_holder=$(keepalived_cpu m1 60) cpu3_backup=$(keepalived_cpu m2 60)
+echo "[bench] hard stop of the VIP holder, $ROUNDS rounds (VRRP version 3, 0.2 s adverts)"
+vip_rounds
+vip3=("${vip_samples[@]}") api3=("${api_samples[@]}")
+pulumi config rm kubeha:vrrpVersion --stack lab
+pulumi config rm kubeha:vrrpAdvertInterval --stack lab
+pulumi up --stack lab --yes --skip-preview --non-interactive >/dev/null
+ratio() { echo "$1 / $2" | bc -l | xargs printf '%.2f'; }
 
 # moved_off LEASE HOST: the lease has a holder, and it is not HOST (an empty answer while the API
 # is unreachable is not a move).
@@ -174,8 +213,12 @@ figure "lab creation, 5 hosts, image cached" "${created} s"
 figure "etcd + load-balancer pair from nothing" "${etcd_lb} s (target <= 90 s)"
 figure "3 masters + 2 workers Ready from nothing (artifacts cached)" "${fresh} s (pulumi up ${up_done} s; target <= 300 s, aim 180 s)"
 figure "pulumi up with no change" "${noop} s, changes ${changes} (target <= 20 s, zero changed)"
-figure "VIP failover after hard stop, median of $ROUNDS" "$(median "${vip_samples[@]}") s (samples: ${vip_samples[*]}; target <= 4 s)"
-figure "API unreachable through the VIP when a master dies, median" "$(median "${api_samples[@]}") s (samples: ${api_samples[*]}; target <= 6 s)"
+figure "VIP failover after hard stop, median of $ROUNDS" "$(median "${vip2[@]}") s (samples: ${vip2[*]}; target <= 4 s)"
+figure "API unreachable through the VIP when a master dies, median" "$(median "${api2[@]}") s (samples: ${api2[*]}; target <= 6 s)"
+figure "  VRRP v3 at 0.2 s: VIP failover, median" "$(median "${vip3[@]}") s (samples: ${vip3[*]}; v3/v2 $(ratio "$(median "${vip3[@]}")" "$(median "${vip2[@]}")"))"
+figure "  VRRP v3 at 0.2 s: API unreachable, median" "$(median "${api3[@]}") s (samples: ${api3[*]}; v3/v2 $(ratio "$(median "${api3[@]}")" "$(median "${api2[@]}")"))"
+figure "keepalived CPU, % of a core, holder / backup: v2 at 1 s" "${cpu2_holder} / ${cpu2_backup}"
+figure "  v3 at 0.2 s" "${cpu3_holder} / ${cpu3_backup}"
 figure "leader takeover after its master dies (from the stop), median" "$(median "${leader_samples[@]}") s (samples: ${leader_samples[*]}; target <= 20 s)"
 figure "  the same, until a client through the VIP sees it, median" "$(median "${seen_samples[@]}") s (samples: ${seen_samples[*]})"
 figure "failed requests through the VIP, one apiserver stopped" "$failed of 500 (target 0)"
