@@ -55,9 +55,10 @@ ensure_committed_stack() {
   fi
 }
 
+# The passphrase first: creating a committed stack already needs it.
+args_passphrase "$@" || exit 1
 if [[ ${1:-} != stack || ! ${2:-} =~ ^(init|rm|remove|select|rename)$ ]]; then
   stack=$(stack_arg "$@")
   if [[ -n $stack ]]; then ensure_committed_stack "$stack"; fi
 fi
-args_passphrase "$@" || exit 1
 exec pulumi "$@" # PATH now starts with the toolchain
