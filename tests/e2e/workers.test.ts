@@ -69,7 +69,7 @@ describeReal("a worker leaving the config, and coming back", () => {
 
     const plan = planSummary(`${LEAVER} removed from the config`);
     expect(plan.status).toBe(2);
-    expect(plan.summary).toContain(`${LEAVER}: leave the cluster (drain, reset)`);
+    expect(plan.summary).toContain(`- **${LEAVER}**: leave the cluster (drain, reset)`);
     const planned = plannedChanges();
     const deletes = planned.filter((s) => s.startsWith("delete "));
     // Every step of the leaver, and only those, is deleted; the others at most update (hosts entries).
@@ -92,7 +92,7 @@ describeReal("a worker leaving the config, and coming back", () => {
     fs.writeFileSync(STACK_FILE, originalConfig);
     const plan = planSummary(`${LEAVER} added back`);
     expect(plan.status).toBe(2);
-    expect(plan.summary).toMatch(new RegExp(`${LEAVER}: join the cluster as a worker`));
+    expect(plan.summary).toContain(`- **${LEAVER}**: join the cluster as a worker`);
     upOk();
     await waitFor("every node Ready", () => nodes().filter((n) => n.ready).length === 5, 300000, 2000);
     expect(nodes().map((n) => n.name)).toContain(LEAVER);
