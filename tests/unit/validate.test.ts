@@ -1,25 +1,8 @@
 // One test per validation rule: each bad input is rejected with a message naming the key and a fix.
 import { ConfigError } from "../../config/errors";
 import { validateConfig } from "../../config/validate";
-import { RawConfig } from "../../config/types";
+import { expectRejected, problemsOf } from "../fixtures/problems";
 import { fakeFiles, seed000, seed001, seed002, seed003, withKeys } from "../fixtures/topologies";
-
-function problemsOf(raw: RawConfig): string[] {
-  try {
-    validateConfig(raw, fakeFiles);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems.map((p) => `kubeha:${p.key}: ${p.problem}. Fix: ${p.fix}`);
-    throw err;
-  }
-  return [];
-}
-
-function expectRejected(raw: RawConfig, key: string, pattern: RegExp): void {
-  const problems = problemsOf(raw);
-  const match = problems.find((p) => p.startsWith(`kubeha:${key}`) && pattern.test(p));
-  if (!match) throw new Error(`expected a problem on kubeha:${key} matching ${pattern}, got:\n${problems.join("\n") || "(none)"}`);
-  expect(match).toMatch(/Fix: \S/);
-}
 
 const hosts000 = seed000.hosts as Record<string, unknown>[];
 
