@@ -84,6 +84,8 @@ func (r run) exec(ctx context.Context) (string, string, error) {
 		return "", "", err
 	}
 	defer c.Close()
+	stop := c.closeWhenDone(ctx)
+	defer stop()
 	session, err := c.NewSession()
 	if err != nil {
 		return "", "", fmt.Errorf("opening an SSH session on %s: %w", r.conn.target.host, err)
@@ -108,6 +110,7 @@ func (r run) exec(ctx context.Context) (string, string, error) {
 	case err = <-done:
 	case <-ctx.Done():
 		_ = session.Signal(ssh.SIGTERM)
+		c.lost(stepEnded(ctx))
 		err = ctx.Err()
 	}
 	stdout.flush()
@@ -125,6 +128,9 @@ func (r run) exec(ctx context.Context) (string, string, error) {
 			if detail != "" {
 				detail = ":\n" + detail
 			}
+		}
+		if why := c.lostReason(); why != "" {
+			return outText, errText, fmt.Errorf("command on %s failed: %s%s", r.conn.target.host, why, detail)
 		}
 		if errors.As(err, &exit) {
 			return outText, errText, fmt.Errorf("command on %s exited with status %d%s", r.conn.target.host, exit.ExitStatus(), detail)

@@ -52,14 +52,6 @@ func parseSource(inputs resource.PropertyMap) (copySource, error) {
 }
 
 func (s *server) copyToRemote(ctx context.Context, urn resource.URN, inputs resource.PropertyMap) error {
-	src, err := parseSource(inputs)
-	if err != nil {
-		return err
-	}
-	remotePath := str(inputs, "remotePath")
-	if remotePath == "" {
-		return errors.New("remotePath is required")
-	}
 	conn, err := parseConnection(inputs)
 	if err != nil {
 		return err
@@ -69,6 +61,27 @@ func (s *server) copyToRemote(ctx context.Context, urn resource.URN, inputs reso
 		return err
 	}
 	defer c.Close()
+	stop := c.closeWhenDone(ctx)
+	defer stop()
+	if err := s.copyOver(ctx, urn, c, conn, inputs); err != nil {
+		if why := c.lostReason(); why != "" {
+			return fmt.Errorf("copying to %s failed: %s", conn.target.host, why)
+		}
+		return err
+	}
+	return nil
+}
+
+// copyOver copies the source over an open connection.
+func (s *server) copyOver(ctx context.Context, urn resource.URN, c *client, conn connection, inputs resource.PropertyMap) error {
+	src, err := parseSource(inputs)
+	if err != nil {
+		return err
+	}
+	remotePath := str(inputs, "remotePath")
+	if remotePath == "" {
+		return errors.New("remotePath is required")
+	}
 	client, err := sftp.NewClient(c.Client, sftp.UseConcurrentWrites(true), sftp.UseConcurrentReads(true))
 	if err != nil {
 		return fmt.Errorf("opening SFTP on %s: %w", conn.target.host, err)

@@ -191,6 +191,10 @@ func (s *server) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc
 		return nil, err
 	}
 	changed := changedKeys(olds, news)
+	// How a host is reached (address, credentials, host keys, jump host) is not what a step does:
+	// a change of it alone re-runs nothing. The engine still records the new inputs, and Delete
+	// reads the connection from them.
+	changed = without(changed, "connection")
 	if len(changed) == 0 {
 		return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE}, nil
 	}
@@ -209,6 +213,16 @@ func (s *server) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc
 		Changes: pulumirpc.DiffResponse_DIFF_SOME, Diffs: changed,
 		DetailedDiff: detailed, HasDetailedDiff: true,
 	}, nil
+}
+
+func without(keys []string, drop string) []string {
+	var out []string
+	for _, k := range keys {
+		if k != drop {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 func newID(urn string) string {
@@ -251,6 +265,8 @@ func (s *server) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pul
 	if err != nil {
 		return nil, err
 	}
+	ctx, cancel := withStepTimeout(ctx, req.GetTimeout())
+	defer cancel()
 	props, err := s.apply(ctx, req.GetUrn(), phaseCreate, inputs, nil, req.GetPreview())
 	if err != nil {
 		return nil, err
@@ -271,6 +287,8 @@ func (s *server) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pul
 	if err != nil {
 		return nil, err
 	}
+	ctx, cancel := withStepTimeout(ctx, req.GetTimeout())
+	defer cancel()
 	props, err := s.apply(ctx, req.GetUrn(), phaseUpdate, inputs, prev, req.GetPreview())
 	if err != nil {
 		return nil, err
@@ -290,6 +308,12 @@ func (s *server) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) (*emp
 	if err != nil {
 		return nil, err
 	}
+	// The recorded inputs hold the newest connection (a connection-only change updates them, not the outputs).
+	if oldInputs, err := unmarshal(req.GetOldInputs()); err == nil && !plain(oldInputs["connection"]).IsNull() {
+		state["connection"] = oldInputs["connection"]
+	}
+	ctx, cancel := withStepTimeout(ctx, req.GetTimeout())
+	defer cancel()
 	if _, _, err := s.runCommand(ctx, resource.URN(req.GetUrn()), phaseDelete, state, state); err != nil {
 		return nil, err
 	}

@@ -107,3 +107,17 @@ func TestPreviewCreateConnectsNowhere(t *testing.T) {
 		t.Fatalf("expected unknown stdout and no id on preview: %v %q", out["stdout"], resp.Id)
 	}
 }
+
+func TestConnectionOnlyChangeRunsNothing(t *testing.T) {
+	// A pinned host key, a rotated SSH key or a new jump host changes how a host is reached, not what the step does.
+	olds := inputs("true", resource.NewStringProperty("k"))
+	news := inputs("true", resource.NewStringProperty("k2"))
+	news["connection"].ObjectValue()["hostKey"] = resource.NewStringProperty("ssh-ed25519 AAAA")
+	if resp := diff(t, olds, news); resp.Changes != pulumirpc.DiffResponse_DIFF_NONE {
+		t.Fatalf("expected no change, got %v %v", resp.Changes, resp.Diffs)
+	}
+	news["create"] = resource.NewStringProperty("false")
+	if resp := diff(t, olds, news); resp.Changes != pulumirpc.DiffResponse_DIFF_SOME || len(resp.Diffs) != 1 || resp.Diffs[0] != "create" {
+		t.Fatalf("expected an update of create only, got %v %v", resp.Changes, resp.Diffs)
+	}
+}

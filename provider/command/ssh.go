@@ -1,8 +1,10 @@
 package main
 
 // SSH connections as @pulumi/command's remote.ConnectionArgs describe them: a key, a password or
-// an agent; an optional pinned host key; an optional jump host; dial retries for hosts that are
-// still booting.
+// an agent; pinned host keys (hostkey.go); an optional jump host; dial retries for hosts that are
+// still booting. Every wait is bounded: perDialTimeout covers the TCP connect and the SSH
+// handshake (also through the jump host), and keepalives close a connection whose host stops
+// answering, so a host that freezes mid-step fails the step instead of stalling it.
 
 import (
 	"context"
@@ -12,6 +14,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -113,21 +116,22 @@ func (e endpoint) clientConfig() (*ssh.ClientConfig, error) {
 	if len(auth) == 0 {
 		return nil, fmt.Errorf("no way to authenticate to %s: set connection.privateKey, password or an SSH agent", e.host)
 	}
-	hostKeyCallback := ssh.InsecureIgnoreHostKey()
-	if e.hostKey != "" {
-		key, _, _, _, err := ssh.ParseAuthorizedKey([]byte(e.hostKey))
-		if err != nil {
-			return nil, fmt.Errorf("connection.hostKey of %s is not an OpenSSH public key (\"ssh-ed25519 AAAA...\"): %w", e.host, err)
-		}
-		hostKeyCallback = ssh.FixedHostKey(key)
+	cfg := &ssh.ClientConfig{User: e.user, Auth: auth, HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: e.perDialTimeout}
+	pinned, err := parseHostKeys(e.host, e.hostKey)
+	if err != nil {
+		return nil, err
 	}
-	return &ssh.ClientConfig{User: e.user, Auth: auth, HostKeyCallback: hostKeyCallback, Timeout: e.perDialTimeout}, nil
+	if len(pinned) > 0 {
+		cfg.HostKeyCallback = verifyHostKey(e.address(), pinned)
+		cfg.HostKeyAlgorithms = hostKeyAlgorithms(pinned)
+	}
+	return cfg, nil
 }
 
 // permanent errors are not worth retrying: the next attempt fails the same way.
 func permanent(err error) bool {
 	msg := err.Error()
-	return strings.Contains(msg, "unable to authenticate") || strings.Contains(msg, "host key mismatch") ||
+	return errors.Is(err, errHostKey) || strings.Contains(msg, "unable to authenticate") ||
 		strings.Contains(msg, "ssh: no key found")
 }
 
@@ -141,7 +145,7 @@ func withRetries(ctx context.Context, e endpoint, what string, dial func() (*ssh
 			return client, nil
 		}
 		last = err
-		if permanent(err) {
+		if permanent(err) || attempt == e.dialErrorLimit {
 			break
 		}
 		select {
@@ -154,7 +158,11 @@ func withRetries(ctx context.Context, e endpoint, what string, dial func() (*ssh
 }
 
 func dialDirect(e endpoint, cfg *ssh.ClientConfig) (*ssh.Client, error) {
-	return ssh.Dial("tcp", e.address(), cfg)
+	conn, err := net.DialTimeout("tcp", e.address(), e.perDialTimeout)
+	if err != nil {
+		return nil, err
+	}
+	return handshake(conn, e, cfg)
 }
 
 // dialThrough opens the target's TCP connection from the jump host's SSH client.
@@ -168,17 +176,29 @@ func dialThrough(jump *ssh.Client, e endpoint, cfg *ssh.ClientConfig) (*ssh.Clie
 		conn, err := jump.Dial("tcp", e.address())
 		done <- result{conn, err}
 	}()
-	var conn net.Conn
 	select {
 	case r := <-done:
 		if r.err != nil {
 			return nil, r.err
 		}
-		conn = r.conn
+		return handshake(r.conn, e, cfg)
 	case <-time.After(e.perDialTimeout):
 		return nil, fmt.Errorf("dial timed out after %s", e.perDialTimeout)
 	}
+}
+
+// handshake runs the SSH handshake on conn within perDialTimeout: a host that accepts the TCP
+// connection and then says nothing (frozen, overloaded) fails the attempt instead of hanging it.
+// Closing the connection is the one deadline that also works on a channel through a jump host.
+func handshake(conn net.Conn, e endpoint, cfg *ssh.ClientConfig) (*ssh.Client, error) {
+	timer := time.AfterFunc(e.perDialTimeout, func() { conn.Close() })
 	c, chans, reqs, err := ssh.NewClientConn(conn, e.address(), cfg)
+	if !timer.Stop() {
+		if err == nil {
+			c.Close()
+		}
+		return nil, fmt.Errorf("SSH handshake timed out after %s", e.perDialTimeout)
+	}
 	if err != nil {
 		conn.Close()
 		return nil, err
@@ -186,10 +206,50 @@ func dialThrough(jump *ssh.Client, e endpoint, cfg *ssh.ClientConfig) (*ssh.Clie
 	return ssh.NewClient(c, chans, reqs), nil
 }
 
+// Keepalives: a request every keepaliveInterval; no answer within keepaliveTimeout closes the
+// connection, which ends the running command with an error. Variables so that tests can shorten them.
+var (
+	keepaliveInterval = 5 * time.Second
+	keepaliveTimeout  = 15 * time.Second
+)
+
+// keepAlive watches one SSH connection until it closes; lost reports why it was closed, if it was.
+func keepAlive(c *ssh.Client, what string, lost func(string)) {
+	go func() {
+		ticker := time.NewTicker(keepaliveInterval)
+		defer ticker.Stop()
+		closed := make(chan struct{})
+		go func() { _ = c.Wait(); close(closed) }()
+		for {
+			select {
+			case <-closed:
+				return
+			case <-ticker.C:
+			}
+			answered := make(chan struct{})
+			go func() {
+				_, _, _ = c.SendRequest("keepalive@openssh.com", true, nil)
+				close(answered)
+			}()
+			select {
+			case <-answered:
+			case <-closed:
+				return
+			case <-time.After(keepaliveTimeout):
+				lost(fmt.Sprintf("%s did not answer SSH keepalives for %s (frozen, cut off or rebooting)", what, keepaliveTimeout))
+				c.Close()
+				return
+			}
+		}
+	}()
+}
+
 // client is an SSH client plus the jump host's, both closed together.
 type client struct {
 	*ssh.Client
 	jump *ssh.Client
+	mu   sync.Mutex
+	why  string
 }
 
 func (c *client) Close() {
@@ -197,6 +257,36 @@ func (c *client) Close() {
 	if c.jump != nil {
 		c.jump.Close()
 	}
+}
+
+func (c *client) lost(why string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.why == "" {
+		c.why = why
+	}
+	c.Client.Close()
+}
+
+// lostReason says why the connection was closed under a running step, or "".
+func (c *client) lostReason() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.why
+}
+
+// closeWhenDone closes the connection when ctx ends (a step's timeout, a cancelled update), which
+// also ends SFTP transfers that do not watch ctx. The returned function stops watching.
+func (c *client) closeWhenDone(ctx context.Context) func() {
+	stop := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+			c.lost(stepEnded(ctx))
+		case <-stop:
+		}
+	}()
+	return func() { close(stop) }
 }
 
 func (c connection) dial(ctx context.Context) (*client, error) {
@@ -209,7 +299,9 @@ func (c connection) dial(ctx context.Context) (*client, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &client{Client: ssh}, nil
+		cl := &client{Client: ssh}
+		keepAlive(ssh, c.target.host, cl.lost)
+		return cl, nil
 	}
 	proxyCfg, err := c.proxy.clientConfig()
 	if err != nil {
@@ -224,5 +316,8 @@ func (c connection) dial(ctx context.Context) (*client, error) {
 		jump.Close()
 		return nil, err
 	}
-	return &client{Client: target, jump: jump}, nil
+	cl := &client{Client: target, jump: jump}
+	keepAlive(target, c.target.host, cl.lost)
+	keepAlive(jump, "the proxy "+c.proxy.host, cl.lost)
+	return cl, nil
 }
