@@ -52,6 +52,7 @@ export = async () => {
     nodes: pools.length > 0 ? plan.workers.map((h) => h.name) : undefined,
     deployedUntil: spec.deployUntil,
     membership: plan.membership,
+    hostKeys: hosts.hostKeys,
   });
 };
 

@@ -1,6 +1,7 @@
 // Validation of kubeha:hosts: names, addresses, roles, VRRP priorities and pinned host keys.
 import { Problems } from "./errors";
 import { isObject, textOf } from "./fields";
+import { normalizeHostKey } from "./hostKeyText";
 import { checkKnownFields } from "./known";
 import { isIpv4, nonHostAddress } from "./network";
 import { Host, Role, ROLES } from "./types";
@@ -11,7 +12,6 @@ export const HOST_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export const HOST_FIELDS = ["name", "address", "roles", "vrrpPriority", "hostKey"] as const satisfies readonly (keyof Host)[];
 /** Names a host cannot have: prepare-node writes every name into /etc/hosts, where localhost is 127.0.0.1. */
 const RESERVED_NAMES = ["localhost"];
-const HOST_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+$/;
 
 export function readHosts(value: unknown, problems: Problems): Host[] {
   if (!Array.isArray(value) || value.length === 0) {
@@ -62,8 +62,8 @@ function readHost(entry: unknown, index: number, problems: Problems): Host | und
     }
   }
   if (entry.hostKey !== undefined) {
-    const hostKey = textOf(entry.hostKey).trim().split(/\s+/).slice(0, 2).join(" ");
-    if (!HOST_KEY.test(hostKey)) {
+    const hostKey = normalizeHostKey(textOf(entry.hostKey));
+    if (hostKey === undefined) {
       problems.add(`${key}.hostKey`, `host ${name} has a malformed hostKey`, "paste the host's public key as 'TYPE BASE64', e.g. from `ssh-keyscan -t ed25519 HOST`");
     } else {
       host.hostKey = hostKey;

@@ -32,10 +32,18 @@ function parseValue(text: string): unknown {
 /** The validated cluster description; throws a pulumi.RunError (message only, no stack trace) on bad config. */
 export function loadClusterSpec(raw: RawConfig = readRawConfig()): ClusterSpec {
   try {
-    return validateConfig(raw, { fileExists: (path) => fs.existsSync(path) });
+    return validateConfig(raw, { fileExists: (path) => fs.existsSync(path), readFile });
   } catch (err) {
     if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
     throw err;
+  }
+}
+
+function readFile(path: string): string | undefined {
+  try {
+    return fs.readFileSync(path, "utf8");
+  } catch {
+    return undefined;
   }
 }
 

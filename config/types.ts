@@ -1,5 +1,6 @@
 // The validated, typed description of a cluster that every component is built from.
 // Produced by validateConfig() from raw stack config; plain data, no Pulumi types.
+import { KnownHostsLine } from "./knownHosts";
 
 export const ROLES = ["master", "worker", "etcd", "lb"] as const;
 export type Role = (typeof ROLES)[number];
@@ -17,7 +18,7 @@ export interface Host {
   readonly roles: readonly Role[];
   /** VRRP priority; set on every load-balancer host in vip mode. */
   readonly vrrpPriority?: number;
-  /** Pinned SSH host public key ("ssh-ed25519 AAAA..."); unset means not verified. */
+  /** Pinned SSH host public key ("ssh-ed25519 AAAA..."); unset: kubeha:knownHostsFile, else trusted on first use. */
   readonly hostKey?: string;
 }
 
@@ -39,7 +40,18 @@ export interface SshSettings {
   readonly port: number;
   /** Exactly one of these is the key: an inline secret config value or a file path. */
   readonly privateKeyPath?: string;
-  readonly bastion?: { readonly user: string; readonly host: string; readonly port: number };
+  readonly bastion?: { readonly user: string; readonly host: string; readonly port: number; readonly hostKey?: string };
+  readonly hostKeys: HostKeyPolicy;
+  /** How long one remote step may run (kubeha:stepTimeout). */
+  readonly stepTimeoutSeconds: number;
+}
+
+/** Where host keys come from beyond the pinned ones (config/hostTrust.ts, plan/hostKeys.ts). */
+export interface HostKeyPolicy {
+  /** false only with kubeha:insecureSkipHostKeyVerification. */
+  readonly verify: boolean;
+  readonly knownHostsFile?: string;
+  readonly knownHosts: readonly KnownHostsLine[];
 }
 
 export interface VrrpSettings {

@@ -11,11 +11,14 @@ import { readWorkerPools } from "./pools";
 import { checkArtifactDir, checkOfflineVersion, requiredArtifacts } from "./artifacts";
 import { checkKnownKeys } from "./known";
 import { readBastion } from "./bastion";
+import { checkHostKeys, readBastionHostKey, readHostKeyPolicy, readStepTimeout } from "./hostTrust";
 import { checkPorts } from "./ports";
 import { ClusterSpec, CONTROL_PLANE_ENGINES, Host, RawConfig, SshSettings, STAGES } from "./types";
 
 export interface ValidationEnv {
   fileExists(path: string): boolean;
+  /** The file's text, or undefined when it cannot be read (kubeha:knownHostsFile); none: no file can be read. */
+  readFile?(path: string): string | undefined;
 }
 
 export function validateConfig(raw: RawConfig, env: ValidationEnv): ClusterSpec {
@@ -25,6 +28,7 @@ export function validateConfig(raw: RawConfig, env: ValidationEnv): ClusterSpec 
   if (!HOST_NAME.test(clusterName)) problems.add("clusterName", `"${clusterName}" is not a valid name`, "use lower-case letters, digits and '-'");
   const ssh = readSsh(raw, env, problems);
   const hosts = readHosts(raw.hosts, problems);
+  checkHostKeys(hosts, ssh.port, ssh.bastion, ssh.hostKeys, (name) => hostFieldPath(raw.hosts, name, "hostKey"), problems);
   const hostCidr = readHostCidr(raw, hosts, problems);
   const masters = withRole(hosts, "master");
   if (hosts.length > 0 && masters.length === 0) {
@@ -90,8 +94,11 @@ function readSsh(raw: RawConfig, env: ValidationEnv, problems: Problems): SshSet
   } else if (!inline && !env.fileExists(path)) {
     problems.add("sshPrivateKeyPath", `${path} does not exist`, "point it at a readable private key file, or use kubeha:sshPrivateKey");
   }
-  const bastion = readBastion(stringField(raw, "sshBastion", DEFAULTS.sshBastion, problems), user, problems);
-  return { user, port, privateKeyPath: inline ? undefined : path || undefined, bastion };
+  const bastionAt = readBastion(stringField(raw, "sshBastion", DEFAULTS.sshBastion, problems), user, problems);
+  const bastionKey = readBastionHostKey(raw, bastionAt !== undefined, problems);
+  const bastion = bastionAt && { ...bastionAt, ...(bastionKey ? { hostKey: bastionKey } : {}) };
+  const hostKeys = readHostKeyPolicy(raw, { readFile: (p) => env.readFile?.(p) }, problems);
+  return { user, port, privateKeyPath: inline ? undefined : path || undefined, bastion, hostKeys, stepTimeoutSeconds: readStepTimeout(raw, problems) };
 }
 
 function readHostCidr(raw: RawConfig, hosts: readonly Host[], problems: Problems): Cidr | undefined {

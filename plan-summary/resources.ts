@@ -39,6 +39,7 @@ export interface StepInfo {
 /** The files components put on hosts (putFile), and the other per-host resources, by suffix. */
 const OTHER_STEPS: readonly StepInfo[] = [
   { suffix: "reachable", kind: "check", what: "waits until SSH answers" },
+  { suffix: "host-key", kind: "check", what: "records the SSH host key on first use" },
   { suffix: "modules", kind: "file", what: "kernel modules list" },
   { suffix: "sysctl", kind: "file", what: "sysctl settings" },
   { suffix: "hosts", kind: "file", what: "/etc/hosts entries" },

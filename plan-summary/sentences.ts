@@ -34,7 +34,8 @@ function headline(stage: StageId, created: Set<string>, deleted: Set<string>, fr
       if (deleted.has("kubeadm-join")) return "leave the cluster (drain, reset)";
       return undefined;
     case "hosts":
-      if (created.has("reachable")) return "check that SSH answers";
+      if (created.has("reachable")) return created.has("host-key") ? "trust its SSH host key on first use, check that SSH answers" : "check that SSH answers";
+      if (created.has("host-key")) return "trust its SSH host key on first use";
       return undefined;
     default:
       return undefined;

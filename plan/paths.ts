@@ -36,6 +36,8 @@ export const PATHS = {
   // kubeha's own state on every node
   kubehaDir: KUBEHA,
   kubehaLogDir: "/var/log/kubeha",
+  /** The host's SSH public keys, read by the trust-on-first-use step (sshd's defaults, made by ssh-keygen -A). */
+  sshHostPublicKeys: "/etc/ssh/ssh_host_*_key.pub",
   /** Hosts entries of the cluster, merged into /etc/hosts by prepare-node. */
   hostsBlock: `${KUBEHA}/hosts-block`,
   /** Where offline artifacts are uploaded on each node (bin/ and images/ below). */

@@ -12,7 +12,7 @@ import { PATHS, UNITS } from "../../plan/paths";
 import { VERSIONS } from "../../plan/versions";
 import { ReadyTarget } from "../host/hostInventory";
 import { fileStamp } from "../host/manifest";
-import { putFile } from "../host/remote";
+import { copyFile, putFile } from "../host/remote";
 import { renderFile } from "../host/script";
 import { runStep, STEPS } from "../host/steps";
 import { CertificateAuthority, createCa, KeyPair, signCertificate } from "../pki/pki";
@@ -79,13 +79,8 @@ export class EtcdCluster extends pulumi.ComponentResource {
     const view = { source: args.packageSource, version: VERSIONS.etcd, minor: VERSIONS.etcdMinor };
     if (args.packageSource === "online") return runStep(prefix, target, STEPS.etcdInstall, { view }, { ...parent, dependsOn: [staging] });
     const binaries = ["etcd", "etcdctl"].map((tool) => path.resolve(args.artifactDir!, "bin", tool));
-    const uploads = binaries.map(
-      (file) =>
-        new remote.CopyToRemote(
-          `${prefix}-upload-${path.basename(file)}`,
-          { connection: target.connection, source: new pulumi.asset.FileAsset(file), remotePath: path.posix.join(PATHS.etcdStaging, path.basename(file)) },
-          { ...parent, dependsOn: [staging] },
-        ),
+    const uploads = binaries.map((file) =>
+      copyFile(`${prefix}-upload-${path.basename(file)}`, target, file, path.posix.join(PATHS.etcdStaging, path.basename(file)), { ...parent, dependsOn: [staging] }),
     );
     return runStep(prefix, target, STEPS.etcdInstall, { view, inputs: Object.fromEntries(binaries.map((f) => [path.basename(f), fileStamp(f)])) }, { ...parent, dependsOn: uploads });
   }

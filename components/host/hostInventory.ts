@@ -1,10 +1,13 @@
-// HostInventory: one cheap SSH round trip per host. Every later step on a host depends on it, so
-// an unreachable host fails fast, once, with its name, before anything is changed anywhere.
+// HostInventory: how each host is reached and trusted, and one cheap SSH round trip per host.
+// Every later step on a host depends on that round trip, so an unreachable host (or one that
+// presents the wrong host key) fails fast, once, with its name, before anything is changed anywhere.
 import * as pulumi from "@pulumi/pulumi";
 import { remote } from "@pulumi/command";
 import { Host, SshSettings } from "../../config/types";
-import { targetFor } from "./connection";
-import { Target } from "./remote";
+import { hostKeySource } from "../../plan/hostKeys";
+import { bastionConnection, hostConnection, stepTimeouts, targetFor } from "./connection";
+import { endpointKey } from "./hostKeys";
+import { stepOptions, Target } from "./remote";
 
 export interface ReadyTarget extends Target {
   /** Completes once the host answered over SSH. */
@@ -24,6 +27,12 @@ export function reachableCommand(user: string): string {
   return `${PROBE} && { sudo -n true 2>/dev/null || { echo "kubeha: ${user} cannot run sudo without a password here, and kubeha's steps need root. Fix: ${fix}." >&2; exit 1; }; }`;
 }
 
+/** The resource-name part of the bastion (capitals: no host name can take it). */
+const BASTION = "sshBastion";
+
+export const INSECURE_WARNING =
+  "kubeha:insecureSkipHostKeyVerification is true: SSH host keys are NOT verified, and kubeha sends CA keys, the service-account key and join tokens to whatever answers on the hosts' addresses. Unset it once the hosts' keys are pinned, listed in kubeha:knownHostsFile, or trusted on first use.";
+
 export interface HostInventoryArgs {
   readonly hosts: readonly Host[];
   readonly ssh: SshSettings;
@@ -33,16 +42,39 @@ export interface HostInventoryArgs {
 
 export class HostInventory extends pulumi.ComponentResource {
   readonly targets: ReadonlyMap<string, ReadyTarget>;
+  /** Endpoint name (a host's, or "sshBastion") -> its host keys' fingerprints and where they come from. */
+  readonly hostKeys: Record<string, pulumi.Output<string>>;
 
   constructor(name: string, args: HostInventoryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kubeha:index:HostInventory", name, {}, opts);
+    const { ssh, privateKey } = args;
+    if (!ssh.hostKeys.verify) void pulumi.log.warn(INSECURE_WARNING, this);
+    const timeouts = { parent: this, customTimeouts: stepTimeouts(ssh) };
+    const hostKeys: Record<string, pulumi.Output<string>> = {};
+
+    let proxy = bastionConnection(ssh, privateKey, undefined);
+    if (ssh.bastion && proxy) {
+      const source = hostKeySource({ address: ssh.bastion.host, port: ssh.bastion.port, pinned: ssh.bastion.hostKey }, ssh.hostKeys);
+      const key = endpointKey(`${name}-${BASTION}`, source, proxy, timeouts);
+      proxy = bastionConnection(ssh, privateKey, key.hostKey);
+      hostKeys[BASTION] = key.description;
+    }
+
     const targets = new Map<string, ReadyTarget>();
     for (const host of args.hosts) {
-      const target = targetFor(host, args.ssh, args.privateKey);
-      const ready = new remote.Command(`${name}-${host.name}-reachable`, { connection: target.connection, create: reachableCommand(args.ssh.user), addPreviousOutputInEnv: false }, { parent: this });
+      const source = hostKeySource({ address: host.address, port: ssh.port, pinned: host.hostKey }, ssh.hostKeys);
+      const key = endpointKey(`${name}-${host.name}`, source, hostConnection(host, ssh, privateKey, undefined, proxy), timeouts);
+      hostKeys[host.name] = key.description;
+      const target = targetFor(host, ssh, hostConnection(host, ssh, privateKey, key.hostKey, proxy));
+      const ready = new remote.Command(
+        `${name}-${host.name}-reachable`,
+        { connection: target.connection, create: reachableCommand(ssh.user), addPreviousOutputInEnv: false },
+        stepOptions(target, { parent: this }),
+      );
       targets.set(host.name, { ...target, ready });
     }
     this.targets = targets;
+    this.hostKeys = hostKeys;
     this.registerOutputs({});
   }
 

@@ -12,6 +12,18 @@ export interface Target {
   readonly connection: types.input.remote.ConnectionArgs;
   /** "" for root, "sudo -n " otherwise. */
   readonly sudo: string;
+  /** Bounds of every step on the host (kubeha:stepTimeout). */
+  readonly timeouts: pulumi.CustomTimeouts;
+}
+
+/** A step's resource options: the caller's, bounded by the host's step timeout. */
+export function stepOptions(target: Target, opts: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions {
+  return { ...opts, customTimeouts: target.timeouts };
+}
+
+/** Copies a local file to the host (skipped when the file there is the same). */
+export function copyFile(name: string, target: Target, localPath: string, remotePath: string, opts: pulumi.CustomResourceOptions): remote.CopyToRemote {
+  return new remote.CopyToRemote(name, { connection: target.connection, source: new pulumi.asset.FileAsset(localPath), remotePath }, stepOptions(target, opts));
 }
 
 export type FileMode = "0644" | "0600" | "0755";
@@ -43,7 +55,7 @@ export function putFile(name: string, target: Target, args: PutFileArgs, opts: p
       addPreviousOutputInEnv: false,
       logging: args.secret ? "none" : "stdoutAndStderr",
     },
-    opts,
+    stepOptions(target, opts),
   );
 }
 
@@ -83,6 +95,6 @@ export function runScript(name: string, target: Target, args: RunScriptArgs, opt
       delete: args.deleteCommand,
       addPreviousOutputInEnv: false,
     },
-    opts,
+    stepOptions(target, opts),
   );
 }

@@ -9,7 +9,7 @@ import { ClusterPlan } from "../../plan/cluster";
 import { PATHS } from "../../plan/paths";
 import { ReadyTarget } from "../host/hostInventory";
 import { fileStamp } from "../host/manifest";
-import { putFile } from "../host/remote";
+import { copyFile, putFile } from "../host/remote";
 import { renderFile } from "../host/script";
 import { runStep, STEPS } from "../host/steps";
 import { containerdView, hostsBlockView, KERNEL_MODULES, NODE_PACKAGES, SYSCTLS } from "./views";
@@ -45,13 +45,8 @@ function installOffline(prefix: string, wanted: NodeArtifacts, target: ReadyTarg
   const files = [...wanted.tools.map((tool) => `bin/${tool}`), ...wanted.images.map((image) => `images/${image}`)];
   // One copy per file this node needs, into the bin/ and images/ that prepare-node made: each is
   // hashed, so it travels again only when that artifact changed.
-  const uploads = files.map(
-    (file) =>
-      new remote.CopyToRemote(
-        `${prefix}-artifact-${file.replace("/", "-")}`,
-        { connection: target.connection, source: new pulumi.asset.FileAsset(path.join(artifactDir, file)), remotePath: path.posix.join(PATHS.artifactStaging, file) },
-        { parent, dependsOn: [runtime] },
-      ),
+  const uploads = files.map((file) =>
+    copyFile(`${prefix}-artifact-${file.replace("/", "-")}`, target, path.join(artifactDir, file), path.posix.join(PATHS.artifactStaging, file), { parent, dependsOn: [runtime] }),
   );
   const unit = renderFile("node/kubelet.service", { restartSeconds: 10 });
   const dropIn = renderFile("node/10-kubeadm.conf", {});

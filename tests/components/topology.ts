@@ -1,5 +1,6 @@
 // Assertions every topology must satisfy, run against the real program under mocks.
 import { RawConfig } from "../../config/types";
+import { READ_HOST_KEYS } from "../../components/host/hostKeys";
 import { isSecret, ProgramRun, runProgram } from "../fixtures/mockProgram";
 
 const SECRET_FILES = /(\.key|kubeadm-join\.yaml|bootstrap-token|kubeha-auth\.conf)$/;
@@ -69,8 +70,9 @@ export function describeTopology(label: string, raw: RawConfig, expected: { apiS
         // Contents go over stdin: the command is the fixed script runner, the fixed file writer
         // (one path, one mode) or the reachability probe, and never holds a line of its stdin.
         const create: string = r.inputs.create;
-        const shape = create === SCRIPT_RUNNER ? "script" : FILE_WRITER.test(create) ? "file" : create === PROBE ? "probe" : create;
-        expect({ name: r.name, shape }).toEqual({ name: r.name, shape: r.name.endsWith("-reachable") ? "probe" : expect.stringMatching(/^(script|file)$/) });
+        const shape = create === SCRIPT_RUNNER ? "script" : FILE_WRITER.test(create) ? "file" : create === PROBE ? "probe" : create === READ_HOST_KEYS ? "host-keys" : create;
+        const expected = r.name.endsWith("-reachable") ? "probe" : r.name.endsWith("-host-key") ? "host-keys" : expect.stringMatching(/^(script|file)$/);
+        expect({ name: r.name, shape }).toEqual({ name: r.name, shape: expected });
         for (const line of String(r.inputs.stdin ?? "")
           .split("\n")
           .filter((l) => l.trim().length >= 8))
