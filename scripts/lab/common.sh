@@ -36,6 +36,9 @@ else
   LAB_TOPOLOGY_FILE="${LAB_DIR}/topology"
   LAB_STACK_FILE="${REPO_ROOT}/Pulumi.lab.yaml"
 fi
+# The lab hosts' SSH host keys, read from their disks (not over the network): the stack's
+# kubeha:knownHostsFile, so that every deployment onto the lab verifies real keys.
+LAB_KNOWN_HOSTS="${LAB_DIR}/known_hosts${LAB_ID:+-${LAB_ID}}"
 LAB_NET_PREFIX="${KUBEHA_LAB_NET:-${LAB_MAIN_NET}}"
 [[ "${LAB_NET_PREFIX}" =~ ^10\.[0-9]{1,3}\.[0-9]{1,3}$ ]] || die "KUBEHA_LAB_NET must look like 10.78.0, not '${LAB_NET_PREFIX}'"
 LAB_BRIDGE_ADDR="${LAB_NET_PREFIX}.${LAB_BRIDGE_HOST}"

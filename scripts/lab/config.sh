@@ -15,8 +15,8 @@ lab_artifact_dir() {
 
 # One line that identifies what the file was written for.
 config_signature() {
-  printf '# kubeha-lab: hosts=%s key=%s artifacts=%s\n' \
-    "$(lab_hosts | awk '{ printf "%s%s:%s:%s:%s", sep, $1, $2, $3, $4; sep = "," }')" "${SSH_KEY}" "$(lab_artifact_dir)"
+  printf '# kubeha-lab: hosts=%s key=%s artifacts=%s known_hosts=%s\n' \
+    "$(lab_hosts | awk '{ printf "%s%s:%s:%s:%s", sep, $1, $2, $3, $4; sep = "," }')" "${SSH_KEY}" "$(lab_artifact_dir)" "${LAB_KNOWN_HOSTS}"
 }
 
 config_render() {
@@ -26,6 +26,7 @@ config_render() {
   echo "config:"
   echo "  kubeha:sshUser: root"
   echo "  kubeha:sshPrivateKeyPath: ${SSH_KEY}"
+  echo "  kubeha:knownHostsFile: ${LAB_KNOWN_HOSTS}"
   echo "  kubeha:hosts:"
   while read -r name addr roles prio; do
     yroles="${roles//,/, }"
@@ -63,4 +64,19 @@ config_write() {
   config_render >"${LAB_STACK_FILE}.tmp"
   mv "${LAB_STACK_FILE}.tmp" "${LAB_STACK_FILE}"
   log "wrote stack config ${LAB_STACK_FILE}"
+}
+
+# known_hosts_write: the lab's known_hosts, every running host's keys as its disk holds them
+# (made at its first boot). Rewritten at every up, start and rebuild: a rebuilt host has new keys.
+known_hosts_write() {
+  local name addr tmp
+  tmp="${LAB_KNOWN_HOSTS}.tmp"
+  : >"${tmp}"
+  for name in $(lab_host_names); do
+    host_running "${name}" || continue
+    addr="$(host_address "${name}")"
+    host_public_keys "${name}" | sed "s|^|${addr} |" >>"${tmp}"
+  done
+  mv "${tmp}" "${LAB_KNOWN_HOSTS}"
+  log "host keys of the running hosts written to ${LAB_KNOWN_HOSTS}"
 }

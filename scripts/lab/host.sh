@@ -215,6 +215,8 @@ host_kill() {
   local name="$1" dir root pids i cg veth
   dir="$(host_dir "${name}")"
   root="$(host_root "${name}")"
+  # A frozen host's processes would take SIGKILL only once thawed.
+  host_thaw "${name}" >/dev/null 2>&1 || true
   for ((i = 0; i < 100; i++)); do
     pids="$(host_pids "${name}")"
     [[ -z "${pids}" ]] && break
@@ -349,4 +351,52 @@ host_wait_ssh() {
   done
   rm -f "${HOSTS_DIR}"/*/ssh-probe.log
   log "SSH answers on all of: $* ($(elapsed "${start}"))"
+}
+
+# host_freezer NAME: the host's freezer: "v1 DIR" (freezer.state) or "v2 DIR" (cgroup.freeze).
+host_freezer() {
+  local cg
+  while read -r cg; do
+    if [[ -f "${cg}/freezer.state" ]]; then
+      echo "v1 ${cg}"
+      return 0
+    fi
+  done < <(host_cgroups "$1")
+  while read -r cg; do
+    if [[ -f "${cg}/cgroup.freeze" ]]; then
+      echo "v2 ${cg}"
+      return 0
+    fi
+  done < <(host_cgroups "$1")
+  return 1
+}
+
+# host_freeze NAME / host_thaw NAME: stop every process of the host where it stands (a hung
+# machine: TCP connections stay open, nothing answers), and let it go on.
+host_freeze() { host_set_frozen "$1" FROZEN 1; }
+host_thaw() { host_set_frozen "$1" THAWED 0; }
+
+host_set_frozen() {
+  local name="$1" v1="$2" v2="$3" kind dir i
+  read -r kind dir < <(host_freezer "${name}") || die "${name}: no freezer cgroup (is it running?)"
+  for ((i = 0; i < 50; i++)); do
+    if [[ "${kind}" == v1 ]]; then
+      echo "${v1}" >"${dir}/freezer.state"
+      [[ "$(cat "${dir}/freezer.state")" == "${v1}" ]] && return 0
+    else
+      echo "${v2}" >"${dir}/cgroup.freeze"
+      grep -qx "frozen ${v2}" "${dir}/cgroup.events" && return 0
+    fi
+    sleep 0.1
+  done
+  die "${name}: the freezer did not reach ${v1}"
+}
+
+# host_public_keys NAME: the host's SSH host public keys, read from its disk.
+host_public_keys() {
+  local f
+  for f in "$(host_root "$1")"/etc/ssh/ssh_host_*_key.pub; do
+    [[ -f "${f}" ]] && awk '{ print $1, $2 }' "${f}"
+  done
+  return 0
 }

@@ -34,6 +34,8 @@ usage: npm run lab -- COMMAND
   start HOST         boot a stopped host again
   rebuild HOST       replace a host by a fresh one (same name and address, empty disk), booted:
                      a machine reinstalled after a failure
+  freeze HOST        stop every process of a host where it stands (a hung machine)
+  thaw HOST          let a frozen host go on
   image              only build the cached image
 EOF
   exit 2
@@ -81,6 +83,12 @@ main() {
       require_root
       host_remove "$1"
       lab_start_host "$1"
+      ;;
+    freeze | thaw)
+      need_host "${1:-}"
+      require_root
+      "host_${cmd}" "$1"
+      log "$1: ${cmd} done"
       ;;
     image)
       require_root

@@ -32,6 +32,7 @@ lab_up() {
   done
   # shellcheck disable=SC2046 # host names are single words
   host_wait_ssh "${LAB_SSH_TIMEOUT}" $(lab_host_names)
+  known_hosts_write
   config_write
   log "lab up in $(elapsed "${start}"): $(lab_host_names | xargs), VIP ${LAB_VIP}, 'npm run lab -- status'"
 }
@@ -42,6 +43,7 @@ lab_start_host() {
   lab_prereqs
   host_start "$1"
   host_wait_ssh "${LAB_SSH_TIMEOUT}" "$1"
+  known_hosts_write
   log "start $1 took $(elapsed "${start}")"
 }
 
