@@ -405,7 +405,10 @@ while read -r _ name version npm_pkg; do
   if [[ -x $plug_bin && ! -e $plug_dir.partial ]]; then
     # Present. Rebuild only what this script built from an older recipe.
     have=$(cat "$marker" 2>/dev/null || true)
-    if [[ ($have != built:* && $have != repo:*) || -z $want || $have == "$want" ]]; then
+    # This repo's own plugins are product code (the command plugin verifies host keys and bounds
+    # SSH): exactly this checkout's build, never another installation of the same version.
+    if [[ $want == repo:* && $have == "$want" ]] ||
+      [[ $want != repo:* && (($have != built:* && $have != repo:*) || -z $want || $have == "$want") ]]; then
       say "plugin    $name $version (${have:-installed})"
       continue
     fi
@@ -413,7 +416,8 @@ while read -r _ name version npm_pkg; do
 
   # An existing installation of exactly this version (e.g. a workstation's ~/.pulumi).
   found=''
-  for h in "${user_homes[@]}"; do
+  [[ $want == repo:* ]] && user_search=() || user_search=("${user_homes[@]}")
+  for h in "${user_search[@]+"${user_search[@]}"}"; do
     [[ $h != "$pulumi_home" ]] || continue
     cand=$h/plugins/resource-$name-v$version/pulumi-resource-$name
     if [[ -x $cand && ! -e $h/plugins/resource-$name-v$version.partial ]]; then
