@@ -66,17 +66,17 @@ config_write() {
   log "wrote stack config ${LAB_STACK_FILE}"
 }
 
-# known_hosts_write: the lab's known_hosts, every running host's keys as its disk holds them
-# (made at its first boot). Rewritten at every up, start and rebuild: a rebuilt host has new keys.
+# known_hosts_write: the lab's known_hosts, every host's keys as its disk holds them (made at its
+# first boot; a stopped host keeps its line). Rewritten at every up, start and rebuild: a rebuilt
+# host has new keys.
 known_hosts_write() {
   local name addr tmp
   tmp="${LAB_KNOWN_HOSTS}.tmp"
   : >"${tmp}"
   for name in $(lab_host_names); do
-    host_running "${name}" || continue
     addr="$(host_address "${name}")"
     host_public_keys "${name}" | sed "s|^|${addr} |" >>"${tmp}"
   done
   mv "${tmp}" "${LAB_KNOWN_HOSTS}"
-  log "host keys of the running hosts written to ${LAB_KNOWN_HOSTS}"
+  log "host keys of the lab's hosts written to ${LAB_KNOWN_HOSTS}"
 }

@@ -392,10 +392,11 @@ host_set_frozen() {
   die "${name}: the freezer did not reach ${v1}"
 }
 
-# host_public_keys NAME: the host's SSH host public keys, read from its disk.
+# host_public_keys NAME: the host's SSH host public keys, read from its disk (the overlay's upper
+# directory, which holds them from its first boot on, whether the host runs or not).
 host_public_keys() {
   local f
-  for f in "$(host_root "$1")"/etc/ssh/ssh_host_*_key.pub; do
+  for f in "$(host_dir "$1")"/upper/etc/ssh/ssh_host_*_key.pub; do
     [[ -f "${f}" ]] && awk '{ print $1, $2 }' "${f}"
   done
   return 0
