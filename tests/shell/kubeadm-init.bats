@@ -114,11 +114,25 @@ external() { run bash "$SCRIPTS/kubeadm-init-external.sh"; }
   called timeout "1 bash -c exec 3<>/dev/tcp/10.0.0.2/2379"
   called timeout "1 bash -c exec 3<>/dev/tcp/10.0.0.3/2379"
   called kubeadm "init --config $K/kubeadm-init.yaml$"
-  [ "$(grep -c '^kubeadm' "$CALLS")" -eq 1 ]
   [ -f "$MARKER" ]
   [ "$(cat "$STEP_FILE")" = init ]
   [ "$(stat -c %a "$LOG")" = 600 ]
   grep -q "initialized successfully" "$LOG"
+}
+
+@test "kubeadm init's own token is deleted at once, and no token or certificate key reaches the step's output" {
+  stacked
+  [ "$status" -eq 0 ]
+  called kubeadm "token list --kubeconfig $ADMIN_CONF$"
+  called kubeadm "token delete --kubeconfig $ADMIN_CONF abcdef$"
+  not_called kubeadm "token delete .* kubeha$"
+  [ "$(grep -c '^kubeadm' "$CALLS")" -eq 3 ]
+  output_has "deleted kubeadm init's own bootstrap token abcdef"
+  output_has "kubeadm join 10.0.0.100:16443 --token <bootstrap token>"
+  output_has "--certificate-key <certificate key>"
+  [[ "$output" != *0123456789abcdef* && "$output" != *2222222222* ]]
+  # The log keeps them, readable by root only.
+  grep -q "abcdef.0123456789abcdef" "$LOG"
 }
 
 @test "external etcd: no apiserver answers: kubeadm init without looking for etcd members" {
@@ -140,7 +154,7 @@ external() { run bash "$SCRIPTS/kubeadm-init-external.sh"; }
   output_has "an earlier kubeadm init was cut short"
   called kubeadm "init --config $K/kubeadm-init.yaml --ignore-preflight-errors=all$"
   not_called kubeadm "join"
-  not_called kubeadm "token"
+  not_called kubeadm "token create"
   [ -f "$MARKER" ]
 }
 
@@ -160,7 +174,7 @@ external() { run bash "$SCRIPTS/kubeadm-init-external.sh"; }
   [ "$status" -eq 0 ]
   called curl ".* https://10.0.0.2:6443/readyz$"
   not_called kubeadm "join"
-  not_called kubeadm "token"
+  not_called kubeadm "token create"
   called kubeadm "init --config"
 }
 
