@@ -27,7 +27,7 @@ common_setup() {
   export PATH="$STUB/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin"
   export TMPDIR=$BATS_TEST_TMPDIR
   local tool
-  for tool in kubeadm curl systemctl timeout; do
+  for tool in kubeadm kubectl curl systemctl timeout; do
     install -m 0755 "$BATS_TEST_DIRNAME/stubs/$tool" "$STUB/bin/$tool"
   done
   install -m 0755 "$BATS_TEST_DIRNAME/stubs/etcdctl" "$ROOT/usr/local/bin/etcdctl"

@@ -49,6 +49,7 @@ const SCRIPTS: Record<string, { template: string; view: object }> = {
     template: "controlPlane/kubeadm/kubeadm-init.sh",
     view: { otherApiservers: masters.slice(1).map(apiserver).join(" "), otherEtcdUrls: "", tokenPlaceholder: REJOIN_TOKEN_PLACEHOLDER },
   },
+  "bootstrap-token.sh": { template: "controlPlane/kubeadm/bootstrap-token.sh", view: { ttlSeconds: 7200 } },
   // Member m2 of m1-m3 (external etcd).
   "apply-etcd.sh": { template: "etcd/apply-etcd.sh", view: { name: "m2", peerUrl: peer(masters[1]), timeoutSeconds: 2 } },
   "etcd-prune.sh": { template: "etcd/etcd-prune.sh", view: { endpoints: masters.map(client).join(" "), peerUrls: masters.map(peer).join(" ") } },

@@ -8,8 +8,8 @@ import { ReadyTarget } from "../../host/hostInventory";
 import { putFile } from "../../host/remote";
 import { runStep, STEPS } from "../../host/steps";
 
-/** How long the bootstrap token lives after the set of joining nodes last changed. */
-export const BOOTSTRAP_TOKEN_TTL = "2h";
+/** How long the bootstrap token lives after the set of joining nodes last changed (2 h). */
+export const BOOTSTRAP_TOKEN_TTL_SECONDS = 7200;
 
 /** A kubeadm bootstrap token "[a-z0-9]{6}.[a-z0-9]{16}", a secret from @pulumi/random. */
 export function bootstrapToken(name: string, parent: pulumi.Resource): pulumi.Output<string> {
@@ -21,5 +21,5 @@ export function bootstrapToken(name: string, parent: pulumi.Resource): pulumi.Ou
 export function issueToken(prefix: string, target: ReadyTarget, token: pulumi.Output<string>, joiners: readonly string[], parent: pulumi.Resource, initialised: pulumi.Resource): remote.Command {
   const file = putFile(`${prefix}-bootstrap-token`, target, { path: PATHS.bootstrapTokenFile, content: token, mode: "0600", secret: true }, { parent, dependsOn: [initialised] });
   const inputs = { token, joiners: [...joiners].sort().join(",") };
-  return runStep(prefix, target, STEPS.bootstrapToken, { view: { ttl: BOOTSTRAP_TOKEN_TTL }, inputs }, { parent, dependsOn: [file] });
+  return runStep(prefix, target, STEPS.bootstrapToken, { view: { ttlSeconds: BOOTSTRAP_TOKEN_TTL_SECONDS }, inputs }, { parent, dependsOn: [file] });
 }

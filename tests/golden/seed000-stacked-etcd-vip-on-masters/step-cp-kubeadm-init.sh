@@ -57,14 +57,15 @@ etcd_elsewhere() {
 
 # rejoin [KUBEADM_FLAG]: this first master joins the running cluster as a control plane.
 rejoin() {
-  local token
+  local token config
   # Not local: the EXIT trap reads it after this function returned (set -u).
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
   kubeadm init phase kubeconfig admin --config "$CONFIG" --kubeconfig-dir "$work" >/dev/null
   token=$(kubeadm token create --kubeconfig "$work/admin.conf" --ttl 15m --description "kubeha: rejoin of the reinstalled first master")
-  # The placeholder is a plain word kubeha renders in; the token is [a-z0-9.] only.
-  (umask 077 && sed "s/$TOKEN_PLACEHOLDER/$token/" "$REJOIN_CONFIG" >"$work/join.yaml")
+  # Substituted in the shell, not by sed: the token stays off every command line (ps).
+  config=$(<"$REJOIN_CONFIG")
+  (umask 077 && printf '%s\n' "${config//"$TOKEN_PLACEHOLDER"/"$token"}" >"$work/join.yaml")
   # A new log, readable by root only: it may show kubeadm's secrets.
   install -m 0600 /dev/null "$LOG"
   if ! setsid sh -c "kubeadm join --config $work/join.yaml ${1:-} && touch $MARKER" >"$LOG" 2>&1; then
