@@ -61,11 +61,16 @@ export function putFile(name: string, target: Target, args: PutFileArgs, opts: p
 
 export interface RunScriptArgs {
   /** The rendered script (a step template of templates/<feature>/, with the shell library). */
-  readonly script: string;
+  readonly script: pulumi.Input<string>;
   /** Values whose change must re-run the script (file contents, certificates): only their hashes travel. */
   readonly inputs?: Record<string, pulumi.Input<string>>;
   /** A command run when the step is deleted (e.g. when a host leaves the config). */
   readonly deleteCommand?: string;
+  /**
+   * The script carries a secret rendered into it (a join token): it travels only on stdin, kept
+   * secret in the state. Its output is still shown: such scripts blank the secret from it.
+   */
+  readonly carriesSecret?: boolean;
 }
 
 /** The fixed shell command that runs a script sent on stdin, with stdin detached from the script's commands. */
@@ -91,9 +96,10 @@ export function runScript(name: string, target: Target, args: RunScriptArgs, opt
     {
       connection: target.connection,
       create: runScriptCommand(target.sudo),
-      stdin: hashes.apply((h) => withInputHashes(args.script, h)),
+      stdin: args.carriesSecret ? pulumi.secret(pulumi.all([args.script, hashes]).apply(([s, h]) => withInputHashes(s, h))) : pulumi.all([args.script, hashes]).apply(([s, h]) => withInputHashes(s, h)),
       delete: args.deleteCommand,
       addPreviousOutputInEnv: false,
+      ...(args.carriesSecret ? { logging: "stdoutAndStderr" as const } : {}),
     },
     stepOptions(target, opts),
   );

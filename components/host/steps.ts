@@ -57,13 +57,17 @@ export function stepName(prefix: string, step: ScriptStep): string {
   return `${prefix}-${step.suffix}`;
 }
 
-export interface StepArgs extends Omit<RunScriptArgs, "script"> {
+export interface StepArgs extends Omit<RunScriptArgs, "script" | "carriesSecret"> {
   /** Values the template renders (paths, ports and units come with every script). */
   readonly view?: object;
+  /** Secret values the template renders too (a join token): the script then carries a secret. */
+  readonly secrets?: Record<string, pulumi.Output<string>>;
 }
 
 /** Runs a registered step on a target. */
 export function runStep(prefix: string, target: Target, step: ScriptStep, args: StepArgs, opts: pulumi.CustomResourceOptions): remote.Command {
-  const { view, ...rest } = args;
-  return runScript(stepName(prefix, step), target, { script: renderScript(step.template, view), ...rest }, opts);
+  const { view, secrets, ...rest } = args;
+  if (!secrets) return runScript(stepName(prefix, step), target, { script: renderScript(step.template, view), ...rest }, opts);
+  const script = pulumi.all(secrets).apply((values) => renderScript(step.template, { ...view, ...values }));
+  return runScript(stepName(prefix, step), target, { script, carriesSecret: true, ...rest }, opts);
 }

@@ -3,7 +3,7 @@ import { RawConfig } from "../../config/types";
 import { READ_HOST_KEYS } from "../../components/host/hostKeys";
 import { isSecret, ProgramRun, runProgram } from "../fixtures/mockProgram";
 
-const SECRET_FILES = /(\.key|kubeadm-join\.yaml|bootstrap-token|kubeha-auth\.conf)$/;
+const SECRET_FILES = /(\.key|bootstrap-token|kubeha-auth\.conf)$/;
 
 /** The two shapes of create command that carry contents over stdin, and the reachability probe. */
 const SCRIPT_RUNNER = `bash -c 'f=$(mktemp) && cat > "$f" && bash "$f" < /dev/null; rc=$?; rm -f "$f"; exit $rc'`;
@@ -34,17 +34,32 @@ export function describeTopology(label: string, raw: RawConfig, expected: { apiS
       }
     });
 
-    test("private keys, tokens, passwords and join configs travel as secrets, with logging off", () => {
+    test("private keys, tokens and passwords travel as secrets, with logging off", () => {
       const files = run.files();
       // Each kind of secret file is there to be checked (keepalived's auth only with a VIP).
       const kinds = new Set(files.filter((f) => SECRET_FILES.test(f.path)).map((f) => SECRET_FILES.exec(f.path)![1]));
-      expect([...kinds].sort()).toEqual([".key", "bootstrap-token", ...(raw.apiEndpoint === "local" ? [] : ["kubeha-auth.conf"]), "kubeadm-join.yaml"].sort());
+      expect([...kinds].sort()).toEqual([".key", "bootstrap-token", ...(raw.apiEndpoint === "local" ? [] : ["kubeha-auth.conf"])].sort());
       for (const file of files) {
         const resource = file.resource;
         const secret = SECRET_FILES.test(file.path);
         expect({ path: file.path, secret: isSecret(resource.rawInputs.stdin) }).toEqual({ path: file.path, secret });
         if (secret) expect(resource.inputs.logging).toBe("none");
         if (secret) expect(resource.inputs.create).toMatch(/chmod 0600/);
+      }
+    });
+
+    test("join configurations on the nodes hold a placeholder; the token travels only in the join steps' secret scripts", () => {
+      const joins = run.files().filter((f) => f.path === "/etc/kubeha/kubeadm-join.yaml" || f.path === "/etc/kubeha/kubeadm-rejoin.yaml");
+      expect(joins.length).toBeGreaterThan(1);
+      for (const f of joins) expect({ path: f.path, placeholder: String(f.resource.inputs.stdin).includes('token: "@@TOKEN@@"') }).toEqual({ path: f.path, placeholder: true });
+      const steps = run.resources.filter((r) => r.name.endsWith("-kubeadm-join"));
+      expect(steps.length).toBeGreaterThan(1);
+      for (const step of steps) {
+        expect({ step: step.name, secret: isSecret(step.rawInputs.stdin), token: /^TOKEN="[a-z0-9]{6}\.[a-z0-9]{16}"$/m.test(String(step.inputs.stdin)) }).toEqual({
+          step: step.name,
+          secret: true,
+          token: true,
+        });
       }
     });
 

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { HOSTS_DIR, labOk, REPO_IMAGE_VERSION, status } from "../fixtures/lab";
+import { HOSTS_DIR, labOk, REPO_IMAGE_VERSION, status, UP_LOGS } from "../fixtures/lab";
 
 export const MARKER = path.join(os.tmpdir(), "kubeha-e2e-brought-up-lab");
 
@@ -19,6 +19,7 @@ function outdatedHosts(): string[] {
 }
 
 export default function globalSetup(): void {
+  fs.rmSync(UP_LOGS, { force: true });
   const outdated = outdatedHosts();
   if (outdated.length > 0) {
     console.log(`\n[kubeha e2e] lab hosts ${outdated.join(" ")} were made from an older lab image than image-${REPO_IMAGE_VERSION}: removing the lab first`);

@@ -22,7 +22,9 @@ import {
   sshOk,
   stateResourceCount,
   STACK_FILE,
+  status,
   up,
+  UP_LOGS,
   upOk,
   useDeployedLab,
   VIP,
@@ -82,6 +84,30 @@ describeReal("lab end-to-end", () => {
 
   describe("secrets", () => {
     beforeAll(() => useDeployedLab());
+
+    test("no secret value of the state appears in plain text in the state, in this run's up logs, or (tokens) in kubeha's files on the hosts", () => {
+      const revealed = pulumi(["stack", "export", "--stack", LAB_STACK, "--show-secrets"]);
+      const plain = pulumi(["stack", "export", "--stack", LAB_STACK]);
+      expect(revealed.status).toBe(0);
+      expect(plain.status).toBe(0);
+      const values = secretValues(JSON.parse(revealed.stdout));
+      // The SSH key, CA keys, the token halves, the VRRP password and the kubeconfig at least.
+      expect(values.length).toBeGreaterThan(10);
+      const logs = fs.existsSync(UP_LOGS) ? fs.readFileSync(UP_LOGS, "utf8") : "";
+      expect(logs.length).toBeGreaterThan(1000);
+      for (const value of values) {
+        expect({ value: value.slice(0, 12), inState: plain.stdout.includes(value), inUpLogs: logs.includes(value) }).toEqual({ value: value.slice(0, 12), inState: false, inUpLogs: false });
+      }
+      // Bootstrap tokens on disk: only the first master's token file (the CA keys are there too).
+      const first = masters()[0];
+      for (const host of status().hosts.map((h) => h.name)) {
+        const found = ssh(host, "grep -rlE '\\b[a-z0-9]{6}\\.[a-z0-9]{16}\\b' /etc/kubeha /var/log/kubeha 2>/dev/null || true")
+          .stdout.trim()
+          .split("\n")
+          .filter((l) => l !== "");
+        expect({ host, found }).toEqual({ host, found: host === first ? ["/etc/kubeha/bootstrap-token"] : [] });
+      }
+    });
 
     test("the state holds no private key, token or kubeconfig in plain text", () => {
       const state = pulumi(["stack", "export", "--stack", LAB_STACK]);
@@ -348,3 +374,32 @@ describeReal("lab end-to-end", () => {
     });
   });
 });
+
+/** Every string of 16 characters or more inside the state's secrets (revealed by --show-secrets), steps' outputs aside. */
+function secretValues(state: unknown): string[] {
+  const SIG = "4dabf18193072939515e22adb298388d";
+  const found = new Set<string>();
+  const leaves = (value: unknown): void => {
+    if (typeof value === "string") {
+      if (value.length >= 16) found.add(value);
+      try {
+        const parsed: unknown = JSON.parse(value);
+        if (typeof parsed === "object" && parsed !== null) leaves(parsed);
+      } catch {
+        // a plain string
+      }
+    } else if (Array.isArray(value)) value.forEach(leaves);
+    else if (typeof value === "object" && value !== null) Object.values(value).forEach(leaves);
+  };
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(walk);
+    else if (typeof value === "object" && value !== null) {
+      const record = value as Record<string, unknown>;
+      if (SIG in record) leaves(record.plaintext);
+      // A step's output is secret when its script carries a secret, and is shown on purpose (the script blanks the secret).
+      else for (const [key, v] of Object.entries(record)) if (key !== "stdout" && key !== "stderr") walk(v);
+    }
+  };
+  walk(state);
+  return [...found];
+}

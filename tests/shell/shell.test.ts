@@ -15,7 +15,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CommonView, COMMON_VIEW, renderScript, shellLibrary } from "../../components/host/script";
-import { REJOIN_TOKEN_PLACEHOLDER } from "../../components/controlPlane/kubeadm/kubeadmEngine";
+import { JOIN_TOKEN_PLACEHOLDER } from "../../components/controlPlane/kubeadm/kubeadmEngine";
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "kubeha-shell-"));
 const root = path.join(work, "root");
@@ -42,13 +42,14 @@ const SCRIPTS: Record<string, { template: string; view: object }> = {
   // The first master (10.0.0.1), stacked etcd: the other masters' apiservers and etcd members.
   "kubeadm-init-stacked.sh": {
     template: "controlPlane/kubeadm/kubeadm-init.sh",
-    view: { otherApiservers: masters.slice(1).map(apiserver).join(" "), otherEtcdUrls: masters.slice(1).map(client).join(" "), tokenPlaceholder: REJOIN_TOKEN_PLACEHOLDER },
+    view: { otherApiservers: masters.slice(1).map(apiserver).join(" "), otherEtcdUrls: masters.slice(1).map(client).join(" "), tokenPlaceholder: JOIN_TOKEN_PLACEHOLDER },
   },
   // External etcd: no stacked members to look for.
   "kubeadm-init-external.sh": {
     template: "controlPlane/kubeadm/kubeadm-init.sh",
-    view: { otherApiservers: masters.slice(1).map(apiserver).join(" "), otherEtcdUrls: "", tokenPlaceholder: REJOIN_TOKEN_PLACEHOLDER },
+    view: { otherApiservers: masters.slice(1).map(apiserver).join(" "), otherEtcdUrls: "", tokenPlaceholder: JOIN_TOKEN_PLACEHOLDER },
   },
+  "kubeadm-join.sh": { template: "controlPlane/kubeadm/kubeadm-join.sh", view: { token: "abcdef.0123456789abcdef", tokenPlaceholder: JOIN_TOKEN_PLACEHOLDER } },
   "bootstrap-token.sh": { template: "controlPlane/kubeadm/bootstrap-token.sh", view: { ttlSeconds: 7200 } },
   // Member m2 of m1-m3 (external etcd).
   "apply-etcd.sh": { template: "etcd/apply-etcd.sh", view: { name: "m2", peerUrl: peer(masters[1]), timeoutSeconds: 2 } },

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { distinct, renderAllTopologies, RenderedFile } from "../fixtures/renderedFiles";
-import { REJOIN_TOKEN_PLACEHOLDER } from "../../components/controlPlane/kubeadm/kubeadmEngine";
+import { JOIN_TOKEN_PLACEHOLDER } from "../../components/controlPlane/kubeadm/kubeadmEngine";
 
 let files: RenderedFile[];
 let scripts: RenderedFile[];
@@ -209,10 +209,13 @@ describe("kubeadm config validate", () => {
           : `no kubeadm at ${kubeadm}: \`npm run artifacts\` builds the offline artifacts of Kubernetes ${k8sVersion}, kubeadm among them (npm test runs it first), or set KUBEHA_KUBEADM to a kubeadm binary`,
       );
     }
-    // The first master's rejoin configuration once kubeadm-init.sh has put its token in.
-    const rejoin = named("/etc/kubeha/kubeadm-rejoin.yaml").map((f) => ({ ...f, content: f.content.replace(REJOIN_TOKEN_PLACEHOLDER, "abcdef.0123456789abcdef") }));
-    expect(rejoin.length).toBeGreaterThan(0);
-    for (const [i, f] of [...named("/etc/kubeha/kubeadm-init.yaml"), ...named("/etc/kubeha/kubeadm-join.yaml"), ...rejoin].entries()) {
+    // The join and rejoin configurations once kubeadm-join.sh or kubeadm-init.sh has put a token in.
+    const withToken = [...named("/etc/kubeha/kubeadm-join.yaml"), ...named("/etc/kubeha/kubeadm-rejoin.yaml")].map((f) => ({
+      ...f,
+      content: f.content.replace(JOIN_TOKEN_PLACEHOLDER, "abcdef.0123456789abcdef"),
+    }));
+    expect(withToken.filter((f) => f.path.endsWith("rejoin.yaml")).length).toBeGreaterThan(0);
+    for (const [i, f] of [...named("/etc/kubeha/kubeadm-init.yaml"), ...withToken].entries()) {
       const result = run(kubeadm, ["config", "validate", "--config", write(`kubeadm-${i}.yaml`, f.content)]);
       expect({ topology: f.topology, path: f.path, status: result.status, output: result.status === 0 ? "" : result.output }).toEqual({ topology: f.topology, path: f.path, status: 0, output: "" });
     }

@@ -19,7 +19,7 @@ import { dropStaleEtcdMember, followEtcdMembers, pruneStackedEtcd, recordEtcdEnd
 import { caCertHash, JoinRole, kubeadmInitView, kubeadmJoinView, kubeconfigView } from "./views";
 
 /** Stands for the token in the rejoin configuration of the first master (kubeadm-init.sh). */
-export const REJOIN_TOKEN_PLACEHOLDER = "@@TOKEN@@";
+export const JOIN_TOKEN_PLACEHOLDER = "@@TOKEN@@";
 
 /** How long a node may take to register after its join. */
 const REGISTER_TIMEOUT_SECONDS = 300;
@@ -95,13 +95,13 @@ export class KubeadmEngine implements ControlPlaneEngine {
     const config = renderFile("controlPlane/kubeadm/init.yaml", kubeadmInitView(this.plan, master, ignore));
     const opts = { ...this.opts, dependsOn: after };
     const file = putFile(`${prefix}-kubeadm-config`, target, { path: PATHS.kubeadmInitConfig, content: config, mode: "0600" }, opts);
-    const rejoinConfig = this.controlPlaneJoinConfig(master, pulumi.output(REJOIN_TOKEN_PLACEHOLDER));
+    const rejoinConfig = this.controlPlaneJoinConfig(master);
     const rejoin = putFile(`${prefix}-kubeadm-rejoin-config`, target, { path: PATHS.kubeadmRejoinConfig, content: rejoinConfig, mode: "0600" }, opts);
     const others = otherMasters(this.plan, master);
     const view = {
       otherApiservers: others.map(apiserverUrl).join(" "),
       otherEtcdUrls: this.stacked ? etcdEndpoints(others).join(" ") : "",
-      tokenPlaceholder: REJOIN_TOKEN_PLACEHOLDER,
+      tokenPlaceholder: JOIN_TOKEN_PLACEHOLDER,
     };
     const init = runStep(prefix, target, STEPS.kubeadmInit, { view, inputs: { config }, deleteCommand: resetCommand(target, "init") }, { ...this.opts, dependsOn: [file, rejoin] });
     const done = this.stacked ? pruneStackedEtcd(prefix, target, this.plan, init, this.opts) : recordEtcdEndpoints(prefix, target, this.plan, init, this.opts);
@@ -110,7 +110,7 @@ export class KubeadmEngine implements ControlPlaneEngine {
   }
 
   joinMaster(master: Host, after: pulumi.Resource[]): remote.Command {
-    return this.join(this.prefix(master), this.target(master), this.controlPlaneJoinConfig(master, this.token), after, this.opts.parent);
+    return this.join(this.prefix(master), this.target(master), this.controlPlaneJoinConfig(master), after, this.opts.parent);
   }
 
   afterMasters(allJoined: remote.Command): void {
@@ -124,15 +124,20 @@ export class KubeadmEngine implements ControlPlaneEngine {
     const target = this.target(host);
     const installed = setupNode(prefix, host, target, this.plan, parent, []);
     const role: JoinRole = { controlPlane: false, labels: { "kubeha.io/cluster": spec.clusterName, "kubeha.io/pool": pool.name, ...pool.labels }, taints: pool.taints };
-    const config = this.joinConfig(host, role, this.token);
+    const config = this.joinConfig(host, role);
     const joined = this.join(prefix, target, config, [installed, ...request.after], parent);
     return this.registered(prefix, host, this.target(this.plan.initMaster), joined, parent);
   }
 
-  /** Writes the (secret) join configuration and joins once; deleting the step resets the node. */
+  /**
+   * Writes the join configuration, with a placeholder where the token goes, and joins once; the
+   * token travels in the join step's script only (never stored on the node). Deleting the step
+   * resets the node.
+   */
   private join(prefix: string, target: ReadyTarget, config: pulumi.Output<string>, after: pulumi.Resource[], parent: pulumi.Resource): remote.Command {
-    const file = putFile(`${prefix}-kubeadm-join-config`, target, { path: PATHS.kubeadmJoinConfig, content: config, mode: "0600", secret: true }, { parent, dependsOn: after });
-    return runStep(prefix, target, STEPS.kubeadmJoin, { deleteCommand: resetCommand(target, "join") }, { parent, dependsOn: [file] });
+    const file = putFile(`${prefix}-kubeadm-join-config`, target, { path: PATHS.kubeadmJoinConfig, content: config, mode: "0600" }, { parent, dependsOn: after });
+    const view = { tokenPlaceholder: JOIN_TOKEN_PLACEHOLDER };
+    return runStep(prefix, target, STEPS.kubeadmJoin, { view, secrets: { token: this.token }, deleteCommand: resetCommand(target, "join") }, { parent, dependsOn: [file] });
   }
 
   /**
@@ -154,13 +159,14 @@ export class KubeadmEngine implements ControlPlaneEngine {
     return runStep(prefix, checker, STEPS.nodeRegistered, { view, deleteCommand: drainCommand(checker, host.name) }, { parent, dependsOn: [after] });
   }
 
-  private controlPlaneJoinConfig(master: Host, token: pulumi.Output<string>): pulumi.Output<string> {
-    return this.joinConfig(master, { controlPlane: true, labels: { "kubeha.io/cluster": this.plan.spec.clusterName }, taints: [] }, token);
+  private controlPlaneJoinConfig(master: Host): pulumi.Output<string> {
+    return this.joinConfig(master, { controlPlane: true, labels: { "kubeha.io/cluster": this.plan.spec.clusterName }, taints: [] });
   }
 
-  private joinConfig(host: Host, role: JoinRole, token: pulumi.Output<string>): pulumi.Output<string> {
+  /** A join configuration with the token placeholder (the join and rejoin steps put the token in). */
+  private joinConfig(host: Host, role: JoinRole): pulumi.Output<string> {
     const ignore = [...this.plan.spec.kubernetes.ignorePreflightErrors];
-    return pulumi.all([token, this.caHash]).apply(([t, hash]) => renderFile("controlPlane/kubeadm/join.yaml", kubeadmJoinView(this.plan, host, role, t, hash, ignore)));
+    return this.caHash.apply((hash) => renderFile("controlPlane/kubeadm/join.yaml", kubeadmJoinView(this.plan, host, role, JOIN_TOKEN_PLACEHOLDER, hash, ignore)));
   }
 
   private target(host: Host): ReadyTarget {

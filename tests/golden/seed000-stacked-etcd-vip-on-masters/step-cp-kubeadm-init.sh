@@ -69,10 +69,10 @@ rejoin() {
   # A new log, readable by root only: it may show kubeadm's secrets.
   install -m 0600 /dev/null "$LOG"
   if ! setsid sh -c "kubeadm join --config $work/join.yaml ${1:-} && touch $MARKER" >"$LOG" 2>&1; then
-    redact_secrets <"$LOG" >&2
+    show_log >&2
     fatal "kubeadm join of this first master into the running cluster failed (log: $LOG)"
   fi
-  redact_secrets <"$LOG"
+  show_log
   echo init >"$STEP_FILE"
   info "this first master joined the running cluster again"
 }
@@ -83,6 +83,12 @@ rejoin() {
 redact_secrets() {
   sed -E -e 's/\b[a-z0-9]{6}\.[a-z0-9]{16}\b/<bootstrap token>/g' \
     -e 's/(--certificate-key)[ =]+[0-9a-f]{64}/\1 <certificate key>/g' -e 's/^[0-9a-f]{64}$/<certificate key>/'
+}
+
+# show_log [>&2]: blanks secrets in the log itself (it stays on the master), then shows it.
+show_log() {
+  (umask 077 && redact_secrets <"$LOG" >"$LOG.redacted" && mv -f "$LOG.redacted" "$LOG")
+  cat "$LOG"
 }
 
 # kubeadm init always makes a 24-hour token of its own (its defaults add one to an empty
@@ -134,11 +140,11 @@ main() {
   # A new log, readable by root only: it may show kubeadm's secrets.
   install -m 0600 /dev/null "$LOG"
   if ! setsid sh -c "kubeadm init --config $CONFIG $extra && touch $MARKER" >"$LOG" 2>&1; then
-    redact_secrets <"$LOG" >&2
+    show_log >&2
     fatal "kubeadm init failed (log: $LOG)"
   fi
   delete_default_token
-  redact_secrets <"$LOG"
+  show_log
   echo init >"$STEP_FILE"
   info "control plane initialised"
 }
