@@ -5,7 +5,8 @@
 // once, after the delay. The original config is restored and deployed at the end. About 4-5 min.
 import * as fs from "fs";
 import { describeWithPlugins } from "../fixtures/pulumiCli";
-import { kubectl, longestOutage, startReadyzProbe } from "../fixtures/cluster";
+import { longestOutage } from "../fixtures/cluster";
+import { hardStopVipHolder } from "../fixtures/hardStop";
 import { labOk, lastUpdate, masters, masterTransitions, sshOk, STACK_FILE, upOk, useDeployedLab, vipHolders, waitFor } from "../fixtures/lab";
 
 jest.setTimeout(600000);
@@ -57,39 +58,17 @@ describeReal("VRRP version 3 failover in the lab", () => {
   });
 
   test("hard-stopping the holder: the VIP moves to exactly one survivor and /readyz answers again", async () => {
-    [victim] = vipHolders(5000);
-    expect(masters()).toContain(victim);
-    const probe = startReadyzProbe(100);
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    const stoppedAt = Date.now();
-    labOk(["stop", victim]);
-    try {
-      const vipMs = await waitFor(
-        "the VIP on exactly one survivor",
-        () => {
-          const holders = vipHolders();
-          return holders.length === 1 && holders[0] !== victim;
-        },
-        30000,
-        100,
-      );
-      [survivor] = vipHolders();
-      await waitFor("the API to answer through the VIP", () => kubectl(["get", "--raw", "/readyz"]).status === 0, 60000, 500);
-      const apiMs = Date.now() - stoppedAt;
-      await new Promise((resolve) => setTimeout(resolve, 2000));
-      const samples = await probe.stop();
-      const outage = longestOutage(samples);
-      const failures = samples.filter((s) => !s.ok).length;
-      console.log(
-        `VRRP v3 at ${ADVERT} s, hard stop of ${victim}: VIP on ${survivor} after ${vipMs} ms (seen over SSH), kubectl answered after ${apiMs} ms; /readyz through the VIP unavailable for ${outage} ms (${failures} of ${samples.length} probes failed)`,
-      );
-      expect(samples.length).toBeGreaterThan(20);
-      expect(samples[samples.length - 1].ok).toBe(true);
-      expect(outage).toBeLessThan(MAX_OUTAGE_MS);
-      expect(vipHolders(5000)).toEqual([survivor]);
-    } finally {
-      await probe.stop().catch(() => undefined);
-    }
+    const stop = await hardStopVipHolder({ probeIntervalMs: 100, vipTimeoutMs: 30000, apiTimeoutMs: 60000 });
+    ({ victim, survivor } = stop);
+    const outage = longestOutage(stop.samples);
+    const failures = stop.samples.filter((s) => !s.ok).length;
+    console.log(
+      `VRRP v3 at ${ADVERT} s, hard stop of ${victim}: VIP on ${survivor} after ${stop.vipMs} ms (seen over SSH), kubectl answered after ${stop.apiMs} ms; /readyz through the VIP unavailable for ${outage} ms (${failures} of ${stop.samples.length} probes failed)`,
+    );
+    expect(stop.samples.length).toBeGreaterThan(20);
+    expect(stop.samples[stop.samples.length - 1].ok).toBe(true);
+    expect(outage).toBeLessThan(MAX_OUTAGE_MS);
+    expect(vipHolders(5000)).toEqual([survivor]);
   });
 
   test("the stopped host comes back: the VIP stays with the healthy holder, and moves back once after the preempt delay", async () => {
