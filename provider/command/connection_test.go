@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 )
 
 func runOn(t *testing.T, e endpoint, command string, ctx context.Context) (string, error) {
@@ -121,5 +124,37 @@ func TestStepTimeoutEndsAHangingCommand(t *testing.T) {
 	}
 	if elapsed := time.Since(start); elapsed > 3*time.Second {
 		t.Errorf("expected failure after about 400ms, took %s", elapsed)
+	}
+}
+
+func TestDeleteUsesTheNewestConnectionFromTheRecordedInputs(t *testing.T) {
+	// After a connection-only change the outputs keep the old connection; the inputs hold the new one.
+	live := testEndpoint(t, testServer(t, signer(t, "ed25519")), "")
+	conn := func(port int) resource.PropertyValue {
+		return resource.NewObjectProperty(resource.PropertyMap{
+			"host": resource.NewStringProperty("127.0.0.1"), "port": resource.NewNumberProperty(float64(port)),
+			"privateKey": resource.NewStringProperty(live.privateKey), "dialErrorLimit": resource.NewNumberProperty(1),
+			"perDialTimeout": resource.NewNumberProperty(1),
+		})
+	}
+	dead, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadPort := dead.Addr().(*net.TCPAddr).Port
+	dead.Close()
+	step := func(c resource.PropertyValue) resource.PropertyMap {
+		// logging none: this test's server has no engine to log to.
+		return resource.PropertyMap{"create": resource.NewStringProperty("echo hi"), "delete": resource.NewStringProperty("echo bye"), "logging": resource.NewStringProperty("none"), "connection": c}
+	}
+	state, newest := step(conn(deadPort)), step(conn(live.port))
+	s := newServer(nil, "1.2.1")
+	req := &pulumirpc.DeleteRequest{Urn: urn, Properties: props(t, state), OldInputs: props(t, newest)}
+	if _, err := s.Delete(context.Background(), req); err != nil {
+		t.Fatalf("delete over the newest connection failed: %v", err)
+	}
+	req.OldInputs = nil
+	if _, err := s.Delete(context.Background(), req); err == nil {
+		t.Fatal("without recorded inputs the delete should use the outputs' (dead) connection and fail")
 	}
 }
