@@ -87,11 +87,14 @@ function stackOutputs(): Record<string, unknown> {
  */
 async function upgradesInPlace(label: string, expected: Partial<Record<THost, string[]>>): Promise<void> {
   const hosts = Object.keys(expected) as THost[];
-  // A cluster just deployed is still starting its add-ons (CoreDNS once flannel runs): the check
-  // is of a settled cluster, every kube-system pod Ready.
+  // A cluster just deployed is still starting its add-ons (flannel on a late node, CoreDNS once
+  // flannel runs): the check is of a settled cluster, every kube-system and kube-flannel pod Ready
+  // (a flanneld that starts during the upgrade would read as a process the upgrade started).
   const readiness = () =>
-    tKubectl(["-n", "kube-system", "get", "pods", "-o", 'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}']).stdout.trim().split("\n");
-  await waitFor("every kube-system pod Ready", () => readiness().every((line) => line.endsWith("=True")), 300000, 2000);
+    ["kube-system", "kube-flannel"].flatMap((ns) =>
+      tKubectl(["-n", ns, "get", "pods", "-o", 'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}']).stdout.trim().split("\n"),
+    );
+  await waitFor("every kube-system and kube-flannel pod Ready", () => readiness().every((line) => line.endsWith("=True")), 300000, 2000);
   const outputsBefore = stackOutputs();
   const before = hostState(hosts, tSsh);
   for (const host of hosts) {
