@@ -96,7 +96,9 @@ export function runScript(name: string, target: Target, args: RunScriptArgs, opt
     {
       connection: target.connection,
       create: runScriptCommand(target.sudo),
-      stdin: args.carriesSecret ? pulumi.secret(pulumi.all([args.script, hashes]).apply(([s, h]) => withInputHashes(s, h))) : pulumi.all([args.script, hashes]).apply(([s, h]) => withInputHashes(s, h)),
+      stdin: args.carriesSecret
+        ? pulumi.secret(pulumi.all([args.script, hashes]).apply(([s, h]) => withInputHashes(s, h)))
+        : pulumi.all([args.script, hashes]).apply(([s, h]) => withInputHashes(s, h)),
       delete: args.deleteCommand,
       addPreviousOutputInEnv: false,
       ...(args.carriesSecret ? { logging: "stdoutAndStderr" as const } : {}),
