@@ -389,7 +389,12 @@ function secretValues(state: unknown): string[] {
         // a plain string
       }
     } else if (Array.isArray(value)) value.forEach(leaves);
-    else if (typeof value === "object" && value !== null) Object.values(value).forEach(leaves);
+    else if (typeof value === "object" && value !== null) {
+      const record = value as Record<string, unknown>;
+      // A secret nested in a secret: its value, not its marker.
+      if (SIG in record) leaves(record.plaintext ?? record.value);
+      else Object.values(record).forEach(leaves);
+    }
   };
   const walk = (value: unknown): void => {
     if (Array.isArray(value)) value.forEach(walk);
