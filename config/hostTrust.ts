@@ -79,11 +79,14 @@ const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600 };
 /** kubeha:stepTimeout in seconds: how long one remote step may run before it fails. */
 export function readStepTimeout(raw: Record<string, unknown>, problems: Problems): number {
   const text = stringField(raw, "stepTimeout", DEFAULTS.stepTimeout, problems);
+  const seconds = durationSeconds(text);
+  if (seconds >= 60 && seconds <= 86400) return seconds;
+  problems.add("stepTimeout", `"${text}" is not a duration from 1m to 24h`, "write it as a number with s, m or h, e.g. 20m");
+  return durationSeconds(DEFAULTS.stepTimeout);
+}
+
+/** "90s", "20m", "2h" in seconds; NaN for anything else. */
+function durationSeconds(text: string): number {
   const match = DURATION.exec(text);
-  const seconds = match ? Number(match[1]) * UNIT_SECONDS[match[2]] : NaN;
-  if (!(seconds >= 60 && seconds <= 86400)) {
-    problems.add("stepTimeout", `"${text}" is not a duration from 1m to 24h`, "write it as a number with s, m or h, e.g. 20m");
-    return Number(DEFAULTS.stepTimeout.slice(0, -1)) * 60;
-  }
-  return seconds;
+  return match ? Number(match[1]) * UNIT_SECONDS[match[2]] : NaN;
 }

@@ -52,10 +52,10 @@ export class HostInventory extends pulumi.ComponentResource {
     const timeouts = { parent: this, customTimeouts: stepTimeouts(ssh) };
     const hostKeys: Record<string, pulumi.Output<string>> = {};
 
-    let proxy = bastionConnection(ssh, privateKey, undefined);
-    if (ssh.bastion && proxy) {
+    let proxy: ReturnType<typeof bastionConnection>;
+    if (ssh.bastion) {
       const source = hostKeySource({ address: ssh.bastion.host, port: ssh.bastion.port, pinned: ssh.bastion.hostKey }, ssh.hostKeys);
-      const key = endpointKey(`${name}-${BASTION}`, source, proxy, timeouts);
+      const key = endpointKey(`${name}-${BASTION}`, source, bastionConnection(ssh, privateKey, undefined)!, timeouts);
       proxy = bastionConnection(ssh, privateKey, key.hostKey);
       hostKeys[BASTION] = key.description;
     }

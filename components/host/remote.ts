@@ -91,14 +91,13 @@ export function runScript(name: string, target: Target, args: RunScriptArgs, opt
   const inputs = args.inputs ?? {};
   // A hash of a secret reveals nothing useful, and keeping it plain keeps the script readable in previews.
   const hashes = pulumi.all(Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, pulumi.unsecret(pulumi.output(v).apply(sha256))])));
+  const stdin = pulumi.all([args.script, hashes]).apply(([script, h]) => withInputHashes(script, h));
   return new remote.Command(
     name,
     {
       connection: target.connection,
       create: runScriptCommand(target.sudo),
-      stdin: args.carriesSecret
-        ? pulumi.secret(pulumi.all([args.script, hashes]).apply(([s, h]) => withInputHashes(s, h)))
-        : pulumi.all([args.script, hashes]).apply(([s, h]) => withInputHashes(s, h)),
+      stdin: args.carriesSecret ? pulumi.secret(stdin) : stdin,
       delete: args.deleteCommand,
       addPreviousOutputInEnv: false,
       ...(args.carriesSecret ? { logging: "stdoutAndStderr" as const } : {}),
