@@ -1,10 +1,12 @@
 // kubeha: a highly available Kubernetes cluster on plain Linux hosts, over SSH.
-// Read config -> validate -> plan -> etcd -> load balancer -> control plane -> workers -> add-ons -> outputs.
+// Read config -> validate -> plan -> etcd -> load balancer -> control plane -> workers -> add-ons
+// -> the destroy guard -> outputs.
 import { artifactImages, loadClusterSpec, sshPrivateKey } from "./config/load";
 import { againstPreviousDeployment } from "./config/previousDeployment";
 import { STAGES, Stage } from "./config/types";
 import { planCluster } from "./plan/cluster";
 import { ClusterAddons } from "./components/addons/clusterAddons";
+import { DestroyGuard } from "./components/cluster/destroyGuard";
 import { ControlPlane } from "./components/controlPlane/controlPlane";
 import { EtcdCluster } from "./components/etcd/etcdCluster";
 import { LoadBalancerPair } from "./components/endpoint/loadBalancerPair";
@@ -40,9 +42,14 @@ export = async () => {
 
   const pools = controlPlane && deploys("workers") ? spec.workerPools.map((pool) => new WorkerPool(`${name}-pool-${pool.name}`, { pool, controlPlane, after: etcd ? [etcd.healthy] : [] })) : [];
 
-  if (controlPlane && deploys("addons")) {
-    new ClusterAddons(`${name}-addons`, { kubeconfig: controlPlane.kubeconfig, kubernetes: spec.kubernetes, apiReady: controlPlane.joinable });
-  }
+  // kubeha's bootstrap token is revoked once every node that needed it has joined.
+  controlPlane?.afterNodesJoined(pools.flatMap((pool) => pool.registered));
+
+  const addons = controlPlane && deploys("addons") ? new ClusterAddons(`${name}-addons`, { kubeconfig: controlPlane.kubeconfig, kubernetes: spec.kubernetes, apiReady: controlPlane.joinable }) : undefined;
+
+  // Deleted first by `pulumi destroy`, which it refuses unless kubeha:allowDestroy.
+  const guarding = [...new Set([hosts, etcd, loadBalancer, controlPlane, ...pools, addons])].filter((r): r is NonNullable<typeof r> => r !== undefined);
+  new DestroyGuard(`${name}-destroy-guard`, { allowed: spec.allowDestroy, clusterName: name, guarding });
 
   return definedOnly({
     apiEndpoint: loadBalancer?.endpoint,

@@ -36,6 +36,7 @@ export const DEFAULTS = {
   packageSource: "online",
   artifactDir: "",
   deployUntil: "addons",
+  allowDestroy: false,
 } as const;
 
 /** VRRP priorities handed out in host order when no load-balancer host sets one. */

@@ -112,6 +112,8 @@ export interface ClusterSpec {
   readonly workerPools: readonly WorkerPool[];
   readonly packages: { readonly source: "online" | "offline"; readonly artifactDir?: string };
   readonly deployUntil: Stage;
+  /** kubeha:allowDestroy: `pulumi destroy` may reset the hosts (else it is refused before any host is touched). */
+  readonly allowDestroy: boolean;
 }
 
 /** Stack config as read, before validation: every field may be missing or of the wrong type. */

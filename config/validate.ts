@@ -2,7 +2,7 @@
 // Pure: the only outside fact it needs (does a key file exist?) is passed in.
 import { DEFAULTS } from "./defaults";
 import { Problems } from "./errors";
-import { enumField, integerField, stringField } from "./fields";
+import { booleanField, enumField, integerField, stringField } from "./fields";
 import { readEndpoint } from "./endpoint";
 import { HOST_NAME, hostFieldPath, readHosts, withRole } from "./hosts";
 import { readKubernetes } from "./kubernetes";
@@ -43,6 +43,7 @@ export function validateConfig(raw: RawConfig, env: ValidationEnv): ClusterSpec 
   const packageSource = enumField(raw, "packageSource", ["online", "offline"] as const, DEFAULTS.packageSource, problems);
   const artifactDir = stringField(raw, "artifactDir", DEFAULTS.artifactDir, problems);
   const deployUntil = enumField(raw, "deployUntil", STAGES, DEFAULTS.deployUntil, problems);
+  const allowDestroy = booleanField(raw, "allowDestroy", DEFAULTS.allowDestroy, problems);
   if (packageSource === "offline") {
     const required = requiredArtifacts(etcd.topology === "external", deployUntil);
     checkArtifactDir(artifactDir, required, (path) => env.fileExists(path), problems);
@@ -62,6 +63,7 @@ export function validateConfig(raw: RawConfig, env: ValidationEnv): ClusterSpec 
     workerPools,
     packages: { source: packageSource, artifactDir: artifactDir || undefined },
     deployUntil,
+    allowDestroy,
   };
 }
 

@@ -4,7 +4,7 @@
 import { NodeArtifacts, nodeArtifacts } from "../config/artifacts";
 import { Membership, membershipOf } from "../config/membership";
 import { parseCidr } from "../config/network";
-import { ClusterSpec, Host } from "../config/types";
+import { ClusterSpec, Host, STAGES } from "../config/types";
 import { PORTS } from "./paths";
 
 export interface EtcdPlan {
@@ -31,7 +31,7 @@ export interface ClusterPlan {
   readonly initMaster: Host;
   /** Every worker of every pool. */
   readonly workers: readonly Host[];
-  /** Names of every node that joins with the bootstrap token: a change re-issues it. */
+  /** Names of every node this deployment joins with a bootstrap token (workers only when their stage is deployed): each set has its own token. */
   readonly joiners: readonly string[];
   /** Prefix length of the hosts' network (the VIP's address on the lb hosts). */
   readonly hostPrefix: number;
@@ -68,13 +68,15 @@ export function otherMasters(plan: ClusterPlan, master: Host): Host[] {
 export function planCluster(spec: ClusterSpec, imageFiles: readonly string[] = []): ClusterPlan {
   const [initMaster] = spec.masters;
   const workers = spec.workerPools.flatMap((pool) => pool.hosts);
+  // The joins this deployment runs: workers join only when their stage is deployed.
+  const deploysWorkers = STAGES.indexOf(spec.deployUntil) >= STAGES.indexOf("workers");
   const controlPlaneEndpoint = `${spec.endpoint.address}:${spec.endpoint.port}`;
   const sans = [spec.endpoint.vip, ...spec.masters.map((m) => m.address), ...spec.masters.map((m) => m.name), "127.0.0.1", "localhost", ...spec.kubernetes.certSans];
   return {
     spec,
     initMaster,
     workers,
-    joiners: [...spec.masters.slice(1), ...workers].map((h) => h.name),
+    joiners: [...spec.masters.slice(1), ...(deploysWorkers ? workers : [])].map((h) => h.name),
     hostPrefix: parseCidr(spec.hostCidr)!.prefix,
     membership: membershipOf(spec),
     etcd: {

@@ -29,7 +29,9 @@ export const KUBERNETES_PORTS = {
 export const NODE_PORT_RANGE = { first: 30000, last: 32767 } as const;
 
 const KUBEHA = "/etc/kubeha";
+const KUBEHA_LIB = "/var/lib/kubeha";
 const KUBERNETES = "/etc/kubernetes";
+const ETCD_CONFIG = "/etc/etcd";
 
 /** On-host paths. */
 export const PATHS = {
@@ -41,7 +43,9 @@ export const PATHS = {
   /** Hosts entries of the cluster, merged into /etc/hosts by prepare-node. */
   hostsBlock: `${KUBEHA}/hosts-block`,
   /** Where offline artifacts are uploaded on each node (bin/ and images/ below). */
-  artifactStaging: "/var/lib/kubeha/artifacts",
+  artifactStaging: `${KUBEHA_LIB}/artifacts`,
+  /** Staged uploads (artifacts, etcd binaries): removed with kubeha's other files by the host's cleanup step. */
+  kubehaLibDir: KUBEHA_LIB,
 
   // kubeadm, driven by kubeha's steps
   kubeadmInitConfig: `${KUBEHA}/kubeadm-init.yaml`,
@@ -57,7 +61,7 @@ export const PATHS = {
   kubeadmLock: "/run/kubeha-kubeadm.lock",
   kubeadmInitLog: "/var/log/kubeha/kubeadm-init.log",
   kubeadmJoinLog: "/var/log/kubeha/kubeadm-join.log",
-  /** Secret: kubeha's bootstrap token, read by bootstrap-token.sh. */
+  /** Secret: where kubeha's bootstrap token was kept before its revoke step (removed there, and no longer written). */
   bootstrapTokenFile: `${KUBEHA}/bootstrap-token`,
 
   // Kubernetes (kubeadm's layout)
@@ -82,14 +86,16 @@ export const PATHS = {
   flannelRunDir: "/run/flannel",
 
   // external etcd (kubeha's own units)
-  etcdPki: "/etc/etcd/pki",
+  /** The external etcd's own configuration: its PKI, initial-cluster and bootstrap.env. */
+  etcdConfigDir: ETCD_CONFIG,
+  etcdPki: `${ETCD_CONFIG}/pki`,
   etcdData: "/var/lib/etcd/kubeha",
   /** The configured members, "name=peerURL,...": read only by a member bootstrapping a new cluster. */
-  etcdInitialCluster: "/etc/etcd/initial-cluster",
+  etcdInitialCluster: `${ETCD_CONFIG}/initial-cluster`,
   /** ETCD_INITIAL_CLUSTER and _STATE for the unit, decided when the member first starts. */
-  etcdBootstrapEnv: "/etc/etcd/bootstrap.env",
+  etcdBootstrapEnv: `${ETCD_CONFIG}/bootstrap.env`,
   /** Where the etcd binaries are staged before they are installed into /usr/local/bin. */
-  etcdStaging: "/var/lib/kubeha/etcd",
+  etcdStaging: `${KUBEHA_LIB}/etcd`,
   etcdUnit: "/etc/systemd/system/etcd.service",
   /** Where kubeha installs binaries (etcd, and kubeadm, kubelet, kubectl offline). */
   binDir: "/usr/local/bin",

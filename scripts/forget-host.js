@@ -45,6 +45,12 @@ const probe = revealed.find((r) => isRemote(r) && nameOf(r.urn).endsWith(`-hosts
 if (!probe) fail(`stack ${stack} has no steps for a host named ${host} (nothing to forget)`);
 const address = connectionHost(probe);
 const forget = new Set(revealed.filter((r) => isRemote(r) && connectionHost(r) === address).map((r) => r.urn));
+// A rebuilt host joins again, which needs a bootstrap token: its issue and revoke steps (on the
+// first master) are dropped too, so that the next `pulumi up` issues one and revokes it after.
+const TOKEN_STEPS = ["-bootstrap-token-issue", "-bootstrap-token-revoke"];
+const tokenSteps = rebuilt ? revealed.filter((r) => isRemote(r) && !forget.has(r.urn) && TOKEN_STEPS.some((s) => nameOf(r.urn).endsWith(s))).map((r) => r.urn) : [];
+const hostSteps = forget.size;
+for (const urn of tokenSteps) forget.add(urn);
 
 const exported = JSON.parse(pulumi(["stack", "export"]));
 const resources = exported.deployment.resources;
@@ -83,4 +89,5 @@ if (pending.length > 0) {
   console.log(`[forget-host] dropped ${pending.length} pending operation record(s) of an interrupted update: ${pending.join(", ")}`);
 }
 const next = rebuilt ? "to run them again on the rebuilt host" : "to remove it from the cluster";
-console.log(`[forget-host] ${host} (${address}): ${forget.size} steps that ran on it dropped from stack ${stack}'s state; run \`pulumi up\` ${next}`);
+console.log(`[forget-host] ${host} (${address}): ${hostSteps} steps that ran on it dropped from stack ${stack}'s state; run \`pulumi up\` ${next}`);
+if (tokenSteps.length > 0) console.log(`[forget-host] also dropped, for its join: ${tokenSteps.map(nameOf).join(", ")}`);

@@ -50,6 +50,11 @@ export class ControlPlane extends pulumi.ComponentResource {
     this.registerOutputs({ kubeconfig: this.kubeconfig, caCertPem: this.caCertPem, endpoint: this.endpoint });
   }
 
+  /** Every worker of this deployment has joined (`registered`: their last steps): the engine's follow-ups. */
+  afterNodesJoined(registered: pulumi.Resource[]): void {
+    this.engine.afterJoins([...this.joinable, ...registered]);
+  }
+
   /** Prepares and joins a worker the engine's way (WorkerPool's steps stay its children). */
   joinWorker(request: WorkerJoinRequest): remote.Command {
     return this.engine.joinWorker({ ...request, after: [...this.joinable, ...request.after] });

@@ -50,6 +50,8 @@ export interface ControlPlaneEngine {
   joinMaster(master: Host, after: pulumi.Resource[]): remote.Command;
   /** Steps once every master has joined (node registration, etcd endpoint follow-up). */
   afterMasters(allJoined: remote.Command): void;
+  /** Steps once every node of this deployment has joined (`joined`: the masters' and the workers' last steps). */
+  afterJoins(joined: pulumi.Resource[]): void;
   /** Prepares and joins one worker; the returned step completes when its Node is registered. */
   joinWorker(request: WorkerJoinRequest): remote.Command;
   /** Secret. Admin kubeconfig whose server is the cluster's external endpoint. */

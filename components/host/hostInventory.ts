@@ -1,16 +1,22 @@
-// HostInventory: how each host is reached and trusted, and one cheap SSH round trip per host.
-// Every later step on a host depends on that round trip, so an unreachable host (or one that
-// presents the wrong host key) fails fast, once, with its name, before anything is changed anywhere.
+// HostInventory: how each host is reached and trusted, one cheap SSH round trip per host, and the
+// host's cleanup step (components/host/cleanup.ts). Every later step on a host depends on these, so
+// an unreachable host (or one that presents the wrong host key) fails fast, once, with its name,
+// before anything is changed anywhere.
 import * as pulumi from "@pulumi/pulumi";
 import { remote } from "@pulumi/command";
 import { Host, SshSettings } from "../../config/types";
 import { hostKeySource } from "../../plan/hostKeys";
 import { bastionConnection, hostConnection, stepTimeouts, targetFor } from "./connection";
+import { cleanupCommand } from "./cleanup";
 import { endpointKey } from "./hostKeys";
 import { stepOptions, Target } from "./remote";
+import { runStep, STEPS } from "./steps";
 
 export interface ReadyTarget extends Target {
-  /** Completes once the host answered over SSH. */
+  /**
+   * Completes once the host answered over SSH and its cleanup step is in place: every step on the
+   * host waits for it, so that deleting the host's steps ends with removing kubeha's files.
+   */
   readonly ready: remote.Command;
 }
 
@@ -66,11 +72,13 @@ export class HostInventory extends pulumi.ComponentResource {
       const key = endpointKey(`${name}-${host.name}`, source, hostConnection(host, ssh, privateKey, undefined, proxy), timeouts);
       hostKeys[host.name] = key.description;
       const target = targetFor(host, ssh, hostConnection(host, ssh, privateKey, key.hostKey, proxy));
-      const ready = new remote.Command(
+      const reachable = new remote.Command(
         `${name}-${host.name}-reachable`,
         { connection: target.connection, create: reachableCommand(ssh.user), addPreviousOutputInEnv: false },
         stepOptions(target, { parent: this }),
       );
+      // Every later step of the host waits for its cleanup step, which is thus deleted after them all.
+      const ready = runStep(`${name}-${host.name}`, target, STEPS.hostCleanup, { deleteCommand: cleanupCommand(target) }, { parent: this, dependsOn: [reachable] });
       targets.set(host.name, { ...target, ready });
     }
     this.targets = targets;

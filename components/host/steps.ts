@@ -23,6 +23,7 @@ export const STEPS = {
   // host layer
   packages: step("packages", "host/install-packages.sh", "installs the distribution packages a role needs (online), or checks they are there"),
   etcdStaging: step("staging", "host/make-directory.sh", "makes the directory the etcd binaries are copied into"),
+  hostCleanup: step("cleanup", "host/cleanup.sh", "nothing at first; deleted last (the host left, or the cluster is destroyed), it removes kubeha's files and keys"),
   // external etcd
   etcdInstall: step("install", "etcd/install-etcd.sh", "installs etcd 3.5 into /usr/local/bin"),
   etcdPrune: step("prune", "etcd/etcd-prune.sh", "removes members that left the config, before any new one joins"),
@@ -44,7 +45,8 @@ export const STEPS = {
   // control plane: kubeadm engine
   kubeadmInit: step("kubeadm-init", "controlPlane/kubeadm/kubeadm-init.sh", "kubeadm init on the first master, once (or its rejoin when reinstalled)"),
   kubeadmJoin: step("kubeadm-join", "controlPlane/kubeadm/kubeadm-join.sh", "kubeadm join through the HA endpoint, once"),
-  bootstrapToken: step("bootstrap-token-issue", "controlPlane/kubeadm/bootstrap-token.sh", "(re)creates the bootstrap token when the joining nodes change"),
+  bootstrapToken: step("bootstrap-token-issue", "controlPlane/kubeadm/bootstrap-token.sh", "issues the bootstrap token of the joining nodes (a new one when they change)"),
+  bootstrapTokenRevoke: step("bootstrap-token-revoke", "controlPlane/kubeadm/bootstrap-token-revoke.sh", "revokes the bootstrap token once every node has joined"),
   nodeRegistered: step("registered", "controlPlane/kubeadm/node-ready.sh", "waits until a node has registered; its deletion drains and deletes the Node"),
   kubeadmEtcdEndpoints: step("kubeadm-etcd-endpoints", "controlPlane/kubeadm/kubeadm-etcd-endpoints.sh", "uploads the external etcd members into kubeadm's cluster configuration"),
   apiserverEtcdServers: step("apiserver-etcd-servers", "controlPlane/kubeadm/apiserver-etcd-servers.sh", "restarts this master's apiserver on the configured etcd members"),

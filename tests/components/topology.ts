@@ -3,7 +3,8 @@ import { RawConfig } from "../../config/types";
 import { READ_HOST_KEYS } from "../../components/host/hostKeys";
 import { isSecret, ProgramRun, runProgram } from "../fixtures/mockProgram";
 
-const SECRET_FILES = /(\.key|bootstrap-token|kubeha-auth\.conf)$/;
+const SECRET_FILES = /(\.key|kubeha-auth\.conf)$/;
+const GUARD = "kubeha-destroy-guard";
 
 /** The two shapes of create command that carry contents over stdin, and the reachability probe. */
 const SCRIPT_RUNNER = `bash -c 'f=$(mktemp) && cat > "$f" && bash "$f" < /dev/null; rc=$?; rm -f "$f"; exit $rc'`;
@@ -25,11 +26,18 @@ export function describeTopology(label: string, raw: RawConfig, expected: { apiS
       for (const step of run.scripts()) {
         const hostName = hosts.find((h) => h.address === step.host)!.name;
         expect({ step: step.name, waits: run.waitsFor(step.name, `kubeha-hosts-${hostName}-reachable`) }).toEqual({ step: step.name, waits: true });
+        // ... and for its cleanup step, which is therefore deleted after every other step of the host.
+        const cleanup = `kubeha-hosts-${hostName}-cleanup`;
+        if (step.name !== cleanup) expect({ step: step.name, waits: run.waitsFor(step.name, cleanup) }).toEqual({ step: step.name, waits: true });
+      }
+      for (const host of hosts) {
+        const cleanup = run.named(`kubeha-hosts-${host.name}-cleanup`);
+        expect(cleanup.inputs.delete).toMatch(/^sh -c 'rm -rf \/etc\/kubeha \/var\/log\/kubeha \/var\/lib\/kubeha \/etc\/etcd \/etc\/keepalived\/keepalived\.conf \/etc\/keepalived\/kubeha-auth\.conf /);
       }
     });
 
     test("every child resource has a parent component", () => {
-      for (const r of run.resources.filter((r) => !r.type.startsWith("kubeha:index:") && !r.type.startsWith("pulumi:pulumi:"))) {
+      for (const r of run.resources.filter((r) => !r.type.startsWith("kubeha:index:") && !r.type.startsWith("pulumi:pulumi:") && r.name !== GUARD)) {
         expect({ name: r.name, parent: r.parent }).toEqual({ name: r.name, parent: expect.stringMatching(/^kubeha-/) });
       }
     });
@@ -38,7 +46,7 @@ export function describeTopology(label: string, raw: RawConfig, expected: { apiS
       const files = run.files();
       // Each kind of secret file is there to be checked (keepalived's auth only with a VIP).
       const kinds = new Set(files.filter((f) => SECRET_FILES.test(f.path)).map((f) => SECRET_FILES.exec(f.path)![1]));
-      expect([...kinds].sort()).toEqual([".key", "bootstrap-token", ...(raw.apiEndpoint === "local" ? [] : ["kubeha-auth.conf"])].sort());
+      expect([...kinds].sort()).toEqual([".key", ...(raw.apiEndpoint === "local" ? [] : ["kubeha-auth.conf"])].sort());
       for (const file of files) {
         const resource = file.resource;
         const secret = SECRET_FILES.test(file.path);
@@ -61,6 +69,40 @@ export function describeTopology(label: string, raw: RawConfig, expected: { apiS
           token: true,
         });
       }
+    });
+
+    test("one bootstrap token for this set of joins: issued in a secret script, used by every join, revoked after them all, in no file and no plain input", () => {
+      const tokenOf = (r: { inputs: Record<string, unknown> }) => /^TOKEN="([a-z0-9]{6}\.[a-z0-9]{16})"$/m.exec(String(r.inputs.stdin))?.[1];
+      const first = (raw.hosts as { name: string; roles: string[] }[]).find((h) => h.roles.includes("master"))!.name;
+      const issue = run.named(`kubeha-cp-${first}-bootstrap-token-issue`);
+      const revoke = run.named(`kubeha-cp-${first}-bootstrap-token-revoke`);
+      const token = tokenOf(issue)!;
+      expect(isSecret(issue.rawInputs.stdin)).toBe(true);
+      expect(token).toMatch(/^[a-z0-9]{6}\.[a-z0-9]{16}$/);
+      const joins = run.resources.filter((r) => r.name.endsWith("-kubeadm-join"));
+      for (const join of joins) expect({ join: join.name, token: tokenOf(join) }).toEqual({ join: join.name, token });
+      const last = [...joins, ...run.resources.filter((r) => /^kubeha-pool-.*-registered$/.test(r.name))];
+      for (const step of last) expect({ step: step.name, revokedAfter: run.waitsFor(revoke.name, step.name) }).toEqual({ step: step.name, revokedAfter: true });
+      expect(isSecret(revoke.rawInputs.stdin)).toBe(false);
+      expect(String(revoke.inputs.stdin)).not.toContain(token);
+      expect(String(revoke.inputs.stdin)).toContain("kubectl -n kube-system delete secret $names --ignore-not-found");
+      expect(run.files().filter((f) => f.content.includes(token)).map((f) => f.path)).toEqual([]);
+      for (const r of run.resources) {
+        for (const [key, value] of Object.entries(r.rawInputs)) {
+          if (!isSecret(value)) expect({ name: r.name, key, leaks: (JSON.stringify(value) ?? "").includes(token.split(".")[1]) }).toEqual({ name: r.name, key, leaks: false });
+        }
+      }
+    });
+
+    test("the destroy guard waits for every component, so that a destroy deletes it first, and refuses unless kubeha:allowDestroy", () => {
+      const guard = run.named(GUARD);
+      expect(guard.inputs).toMatchObject({ allowed: false, clusterName: "kubeha", stack: "test" });
+      expect(guard.inputs.message).toContain("kubeha:allowDestroy was not true at the last `pulumi up`");
+      const components = run.resources.filter((r) => r.type.startsWith("kubeha:index:")).map((r) => r.name);
+      expect([...guard.dependsOn].sort()).toEqual([...new Set(components)].sort());
+      const parentOf = new Map(run.resources.map((r) => [r.name, r.parent]));
+      const guarded = (name: string): boolean => guard.dependsOn.includes(name) || (parentOf.get(name) !== undefined && guarded(parentOf.get(name)!));
+      for (const r of run.resources.filter((r) => r.name !== GUARD && !r.type.startsWith("pulumi:"))) expect({ name: r.name, guarded: guarded(r.name) }).toEqual({ name: r.name, guarded: true });
     });
 
     test("no secret appears in any plain-text input", () => {

@@ -8,11 +8,14 @@
 // Each ends with a second `pulumi up` that changes nothing. Seeds 000 and 001 are deployed with the
 // code of the previous landed main (UPGRADE_FROM, tests/fixtures/upgrade.ts) and then taken over in
 // place by the current code: nothing replaced or deleted, nothing on the hosts restarted.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { describeWithPlugins, forgetHost, pulumi } from "../fixtures/pulumiCli";
 import { waitFor } from "../fixtures/lab";
 import { ProbeSample, startReadyzProbe } from "../fixtures/cluster";
-import { checkoutPreviousCode, describeStep, disallowedSteps, FORBIDDEN_OPS, hostState, hostStateChanges, preview, PreviousCode, UPGRADE_FROM } from "../fixtures/upgrade";
-import { freshTopology, removeTopologyLab, T_STACK, writeTopology, T_HOSTS, T_VIP, tKubectl, tLab, tLastChanges, tReadyNodes, tSsh, tSshOk, tUp, THost } from "../fixtures/topologyLab";
+import { checkoutPreviousCode, describeStep, disallowedSteps, expectedDeletes, forbiddenCounts, hostState, hostStateChanges, preview, PreviousCode, UPGRADE_FROM } from "../fixtures/upgrade";
+import { freshTopology, removeTopologyLab, T_STACK, writeTopology, T_HOSTS, T_VIP, tKubectl, tLab, tLastChanges, tReadyNodes, tSsh, tSshOk, tUp, THost, TopologyHost } from "../fixtures/topologyLab";
 
 jest.setTimeout(1200000);
 
@@ -105,6 +108,7 @@ async function upgradesInPlace(label: string, expected: Partial<Record<THost, st
   let previewed: Record<string, number> = {};
   let upChanges: Record<string, number> = {};
   let seconds: number | undefined;
+  let allowedDeletes = 0;
   let samples: ProbeSample[];
   try {
     const planned = preview(T_STACK);
@@ -117,7 +121,8 @@ async function upgradesInPlace(label: string, expected: Partial<Record<THost, st
           .join(""),
     );
     expect(disallowedSteps(planned.steps)).toEqual([]);
-    expect(Object.keys(previewed).filter((op) => FORBIDDEN_OPS.includes(op) && previewed[op] > 0)).toEqual([]);
+    allowedDeletes = expectedDeletes(planned.steps);
+    expect(forbiddenCounts(previewed, allowedDeletes)).toEqual({});
     // Every resource of the deployment is there, planned as same or update: not a vacuous preview.
     expect(previewed.same ?? 0).toBeGreaterThan(100);
     seconds = tUp();
@@ -130,7 +135,7 @@ async function upgradesInPlace(label: string, expected: Partial<Record<THost, st
   console.log(
     `${label}: upgrade from ${UPGRADE_FROM}, pulumi up with the current code ${seconds.toFixed(0)} s: ${formatOps(upChanges)}; /readyz through the VIP: ${failed} of ${samples.length} failed`,
   );
-  expect(Object.keys(upChanges).filter((op) => FORBIDDEN_OPS.includes(op) && upChanges[op] > 0)).toEqual([]);
+  expect(forbiddenCounts(upChanges, allowedDeletes)).toEqual({});
   expect(upChanges.create ?? 0).toBe(previewed.create ?? 0);
   expect(hostStateChanges(before, after)).toEqual([]);
   expect(samples.length).toBeGreaterThan(0);
@@ -144,6 +149,63 @@ function secondUpChangesNothing(): void {
   expect(tLastChanges()).toEqual({});
 }
 
+/** The hosts once m1 is replaced by m4 (on the lab host lb2). */
+function afterReplacement(roles: string[]): TopologyHost[] {
+  return [
+    { name: "m2", roles, vrrpPriority: 140 },
+    { name: "m3", roles, vrrpPriority: 130 },
+    { name: "m4", on: "lb2", roles, vrrpPriority: 120 },
+    { name: "w1", roles: ["worker"] },
+  ];
+}
+
+/**
+ * What a destroyed cluster may not leave on a host, one line each: kubeha's and kubeadm's files,
+ * etcd data, any private key outside sshd's own and the distribution's snakeoil (containerd's
+ * image store is not searched), a cluster process, the VIP.
+ */
+const HOST_LEFTOVERS = [
+  "ls -d /etc/kubeha /var/lib/kubeha /var/log/kubeha /etc/etcd /etc/keepalived/kubeha-auth.conf /etc/kubernetes/admin.conf /etc/kubernetes/kubelet.conf /var/lib/kubelet/pki 2>/dev/null",
+  // kubeadm reset empties these (the directories stay)
+  "find /etc/kubernetes/pki /var/lib/etcd -mindepth 1 -maxdepth 1 2>/dev/null",
+  "grep -rlI --exclude-dir=containerd --exclude-dir=ssh --exclude-dir=.ssh 'PRIVATE KEY' /etc /var/lib /root 2>/dev/null | grep -v '^/etc/ssl/private/'",
+  'for p in kube-apiserver etcd keepalived nginx; do pgrep -x "$p" >/dev/null && echo "running: $p"; done',
+  `ip -o addr show | grep -q ' ${T_VIP}/' && echo 'holds the VIP'`,
+  "true",
+].join("; ");
+
+/** URNs of the stack's resources. */
+function stackUrns(): string[] {
+  const result = pulumi(["stack", "export", "--stack", T_STACK]);
+  if (result.status !== 0) throw new Error(`stack export failed:\n${result.stderr}`);
+  return ((JSON.parse(result.stdout) as { deployment: { resources?: { urn: string }[] } }).deployment.resources ?? []).map((r) => r.urn).sort();
+}
+
+interface DeleteEvent {
+  readonly name: string;
+  readonly phase: "start" | "done";
+}
+
+/** The deletes of an event log, in order: each resource's start and completion. */
+function deleteEvents(eventLog: string): DeleteEvent[] {
+  const events: DeleteEvent[] = [];
+  for (const line of fs.readFileSync(eventLog, "utf8").split("\n").filter(Boolean)) {
+    const event = JSON.parse(line) as { resourcePreEvent?: { metadata: { op: string; urn: string } }; resOutputsEvent?: { metadata: { op: string; urn: string } } };
+    const pre = event.resourcePreEvent?.metadata;
+    const done = event.resOutputsEvent?.metadata;
+    if (pre?.op === "delete") events.push({ name: pre.urn.split("::").pop()!, phase: "start" });
+    if (done?.op === "delete") events.push({ name: done.urn.split("::").pop()!, phase: "done" });
+  }
+  return events;
+}
+
+/** Whether every delete matching `first` completed before any delete matching `then` started. */
+function deletedBefore(events: DeleteEvent[], first: RegExp, then: RegExp): { first: string; then: string; before: boolean } {
+  const lastDone = Math.max(...events.map((e, i) => (e.phase === "done" && first.test(e.name) ? i : -1)));
+  const firstStart = Math.min(...events.map((e, i) => (e.phase === "start" && then.test(e.name) ? i : Infinity)));
+  return { first: String(first), then: String(then), before: lastDone >= 0 && firstStart < Infinity && lastDone < firstStart };
+}
+
 /**
  * Hard-stops m1 for good, then replaces it in the config by m4 on the lab host lb2 (the other
  * hosts as before, the VIP priorities 140, 130 and 120), forgets m1's steps and runs `pulumi up`:
@@ -155,15 +217,7 @@ async function replaceFirstMaster(roles: string[], settings: Record<string, stri
   await waitFor("VIP on m2", () => vipHolders(["m2", "m3"]).join() === "m2", 30000, 500);
   // As when an operator replaces a dead host: its Node has been NotReady for a while.
   await waitFor("m1's Node NotReady", () => tKubectl(["get", "node", "m1", "-o", 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']).stdout.trim() === "Unknown", 180000, 2000);
-  writeTopology(
-    [
-      { name: "m2", roles, vrrpPriority: 140 },
-      { name: "m3", roles, vrrpPriority: 130 },
-      { name: "m4", on: "lb2", roles, vrrpPriority: 120 },
-      { name: "w1", roles: ["worker"] },
-    ],
-    settings,
-  );
+  writeTopology(afterReplacement(roles), settings);
   // m1 cannot be reached: its own steps (reset, etcd leave) are dropped from the state.
   const forgot = forgetHost(T_STACK, "m1");
   expect({ status: forgot.status, stderr: forgot.stderr }).toEqual({ status: 0, stderr: "" });
@@ -242,6 +296,56 @@ describeReal("seed topologies in a second lab", () => {
     });
 
     test("then again a second pulumi up changes nothing", () => secondUpChangesNothing());
+
+    test("pulumi destroy without kubeha:allowDestroy is refused before any resource is deleted, also with --skip-preview", async () => {
+      const before = stackUrns();
+      for (const extra of [[], ["--skip-preview"]]) {
+        const started = Date.now();
+        const refused = pulumi(["destroy", "--stack", T_STACK, "--yes", ...extra], { timeoutMs: 600000 });
+        console.log(`seed 000: pulumi destroy ${extra.join(" ")} refused in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        expect(refused.status).not.toBe(0);
+        expect(`${refused.stdout}${refused.stderr}`).toContain(`kubeha refuses to destroy cluster kubeha (stack ${T_STACK}): kubeha:allowDestroy was not true at the last \`pulumi up\``);
+        expect(stackUrns()).toEqual(before);
+      }
+      expect(tReadyNodes().join()).toBe("m2,m3,m4,w1");
+      expect(tKubectl(["get", "--raw", "/readyz"]).stdout).toBe("ok");
+    });
+
+    test("with kubeha:allowDestroy applied by pulumi up, pulumi destroy resets every host: workers first, the masters one at a time, no key left", async () => {
+      writeTopology(afterReplacement(["master", "lb"]), { etcdTopology: "stacked", apiEndpoint: "vip", vip: T_VIP, vrrpInterface: "host0", allowDestroy: "true" });
+      tUp();
+      expect(tLastChanges()).toEqual({ update: 1 });
+      const eventLog = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kubeha-destroy-")), "events.jsonl");
+      const started = Date.now();
+      const destroyed = pulumi(["destroy", "--stack", T_STACK, "--yes", "--skip-preview", "--event-log", eventLog], { timeoutMs: 1200000 });
+      console.log(`seed 000: pulumi destroy (allowed) ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      expect({ status: destroyed.status, output: destroyed.status === 0 ? "" : `${destroyed.stdout}${destroyed.stderr}` }).toEqual({ status: 0, output: "" });
+      expect(stackUrns().filter((urn) => !urn.includes("pulumi:pulumi:Stack"))).toEqual([]);
+      const events = deleteEvents(eventLog);
+      expect(events[0]).toEqual({ name: "kubeha-destroy-guard", phase: "start" });
+      const masterReset = /^kubeha-cp-m\d-kubeadm-(init|join)$/;
+      for (const [first, then] of [
+        // the worker drained from a master and reset before any master is reset
+        [/^kubeha-pool-workers-w1-registered$/, /^kubeha-pool-workers-w1-kubeadm-join$/],
+        [/^kubeha-pool-workers-w1-kubeadm-join$/, masterReset],
+        // the masters one at a time, the last joined first: stacked etcd keeps quorum until the last
+        [/^kubeha-cp-m4-kubeadm-join$/, /^kubeha-cp-m3-kubeadm-join$/],
+        [/^kubeha-cp-m3-kubeadm-join$/, /^kubeha-cp-m2-kubeadm-init$/],
+        // the load balancers after the control plane, each host's cleanup last
+        [/^kubeha-cp-m2-kubeadm-init$/, /^kubeha-lb-.*-keepalived-apply$/],
+      ] as const) {
+        expect(deletedBefore(events, first, then)).toEqual({ first: String(first), then: String(then), before: true });
+      }
+      for (const host of ["m2", "m3", "m4", "w1"]) {
+        const [steps, cleanup] = [new RegExp(`^kubeha-(cp|lb|pool-workers)-${host}-`), new RegExp(`^kubeha-hosts-${host}-cleanup$`)];
+        expect(deletedBefore(events, steps, cleanup)).toEqual({ first: String(steps), then: String(cleanup), before: true });
+      }
+      // No key, no kubeha file, no cluster process, no VIP on any host that was in the cluster.
+      for (const host of ["m2", "m3", "lb2", "w1"] as THost[]) {
+        const left = tSshOk(host, HOST_LEFTOVERS);
+        expect({ host, left: left.trim().split("\n").filter(Boolean) }).toEqual({ host, left: [] });
+      }
+    });
   });
 
   describe("seed 001: external etcd on the masters, keepalived + nginx on two dedicated hosts", () => {

@@ -16,6 +16,7 @@ import * as os from "os";
 import * as path from "path";
 import { CommonView, COMMON_VIEW, renderScript, shellLibrary } from "../../components/host/script";
 import { JOIN_TOKEN_PLACEHOLDER } from "../../components/controlPlane/kubeadm/kubeadmEngine";
+import { BOOTSTRAP_TOKEN_DESCRIPTION, BOOTSTRAP_TOKEN_LABEL } from "../../components/controlPlane/kubeadm/bootstrapToken";
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "kubeha-shell-"));
 const root = path.join(work, "root");
@@ -50,7 +51,8 @@ const SCRIPTS: Record<string, { template: string; view: object }> = {
     view: { otherApiservers: masters.slice(1).map(apiserver).join(" "), otherEtcdUrls: "", tokenPlaceholder: JOIN_TOKEN_PLACEHOLDER },
   },
   "kubeadm-join.sh": { template: "controlPlane/kubeadm/kubeadm-join.sh", view: { token: "abcdef.0123456789abcdef", tokenPlaceholder: JOIN_TOKEN_PLACEHOLDER } },
-  "bootstrap-token.sh": { template: "controlPlane/kubeadm/bootstrap-token.sh", view: { ttlSeconds: 7200 } },
+  "bootstrap-token.sh": { template: "controlPlane/kubeadm/bootstrap-token.sh", view: { ttlSeconds: 7200, label: BOOTSTRAP_TOKEN_LABEL, description: BOOTSTRAP_TOKEN_DESCRIPTION, token: "abcdef.0123456789abcdef" } },
+  "bootstrap-token-revoke.sh": { template: "controlPlane/kubeadm/bootstrap-token-revoke.sh", view: { label: BOOTSTRAP_TOKEN_LABEL, description: BOOTSTRAP_TOKEN_DESCRIPTION } },
   // Member m2 of m1-m3 (external etcd).
   "apply-etcd.sh": { template: "etcd/apply-etcd.sh", view: { name: "m2", peerUrl: peer(masters[1]), timeoutSeconds: 2 } },
   "etcd-prune.sh": { template: "etcd/etcd-prune.sh", view: { endpoints: masters.map(client).join(" "), peerUrls: masters.map(peer).join(" ") } },

@@ -1,6 +1,7 @@
 // The kubeadm engine: a shared PKI placed on every master, `kubeadm init` on the first (or a
 // rejoin when it was reinstalled), control-plane joins one at a time with kubeha's bootstrap
-// token, workers joining with the same token, and the admin kubeconfig made in Pulumi.
+// token, workers joining with the same token (revoked once all have joined), and the admin
+// kubeconfig made in Pulumi.
 import * as pulumi from "@pulumi/pulumi";
 import { remote } from "@pulumi/command";
 import { Host } from "../../../config/types";
@@ -13,7 +14,7 @@ import { runStep, STEPS } from "../../host/steps";
 import { setupNode } from "../../node/nodeSetup";
 import { ClusterPki, PkiFile } from "../../pki/clusterPki";
 import { Bootstrapped, ControlPlaneEngine, EngineArgs, WorkerJoinRequest } from "../engine";
-import { bootstrapToken, issueToken } from "./bootstrapToken";
+import { issueToken, joinToken, revokeToken, tokenBase } from "./bootstrapToken";
 import { drainCommand, resetCommand } from "./commands";
 import { dropStaleEtcdMember, followEtcdMembers, pruneStackedEtcd, recordEtcdEndpoints } from "./etcdMembership";
 import { caCertHash, JoinRole, kubeadmInitView, kubeadmJoinView, kubeconfigView } from "./views";
@@ -44,7 +45,7 @@ export class KubeadmEngine implements ControlPlaneEngine {
     this.opts = { parent };
     this.stacked = this.plan.etcd.topology === "stacked";
     const pki = new ClusterPki(`${name}-pki`, this.stacked, this.opts);
-    this.token = bootstrapToken(name, parent);
+    this.token = joinToken(tokenBase(name, parent), this.plan.joiners, args.targets);
     this.caHash = pki.ca.key.publicKeyPem.apply(caCertHash);
     this.caCertPem = pki.ca.certPem;
     const client = args.etcd?.client;
@@ -105,7 +106,7 @@ export class KubeadmEngine implements ControlPlaneEngine {
     };
     const init = runStep(prefix, target, STEPS.kubeadmInit, { view, inputs: { config }, deleteCommand: resetCommand(target, "init") }, { ...this.opts, dependsOn: [file, rejoin] });
     const done = this.stacked ? pruneStackedEtcd(prefix, target, this.plan, init, this.opts) : recordEtcdEndpoints(prefix, target, this.plan, init, this.opts);
-    const token = issueToken(prefix, target, this.token, this.plan.joiners, this.opts.parent, done);
+    const token = issueToken(prefix, target, this.token, this.opts.parent, done);
     return { done, joinGate: [token] };
   }
 
@@ -116,6 +117,11 @@ export class KubeadmEngine implements ControlPlaneEngine {
   afterMasters(allJoined: remote.Command): void {
     this.registerMasters(allJoined);
     if (this.args.etcd) followEtcdMembers(this.name, this.plan, this.args.targets, allJoined, this.opts);
+  }
+
+  /** Every node of this token has joined: it is revoked. */
+  afterJoins(joined: pulumi.Resource[]): void {
+    revokeToken(this.prefix(this.plan.initMaster), this.target(this.plan.initMaster), this.token, this.opts.parent, joined);
   }
 
   joinWorker(request: WorkerJoinRequest): remote.Command {

@@ -13,7 +13,7 @@ MARKER="/etc/kubeha/kubeadm-join.done"
 STEP_FILE="/etc/kubeha/kubeadm-step"
 LOCK="/run/kubeha-kubeadm.lock"
 LOG="/var/log/kubeha/kubeadm-join.log"
-TOKEN="<random>.<random>"
+TOKEN="bwar7u.rupobucqjc724a3j"
 TOKEN_PLACEHOLDER="@@TOKEN@@"
 
 # show FILE [>&2]: blanks the token in a log (kubeadm does not print it, but may in an error), then shows it.

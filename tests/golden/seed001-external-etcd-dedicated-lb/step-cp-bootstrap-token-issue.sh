@@ -1,1 +1,41 @@
-# identical to tests/golden/seed000-stacked-etcd-vip-on-masters/step-cp-bootstrap-token-issue.sh
+#!/bin/bash
+# Managed by kubeha: issues the bootstrap token of the nodes about to join, valid for TTL_SECONDS
+# (the revoke step removes it earlier, once they have all joined). Each set of joining nodes has
+# its own token; the tokens of earlier sets that a failed run left behind are removed here.
+# The token is rendered into this script (which travels on stdin) and applied as kube-system's
+# bootstrap-token Secret from stdin (`kubeadm token create TOKEN` would put it on a command line,
+# where any user sees it in ps). Only its id is ever printed.
+# <the kubeha shell library: tests/golden/_shared/lib.sh>
+
+TTL_SECONDS="7200"
+LABEL="kubeha.io/bootstrap-token"
+DESCRIPTION="kubeha: joins of nodes"
+TOKEN="5fes2n.l6bvr3adncnx2mgx"
+export KUBECONFIG="/etc/kubernetes/admin.conf"
+
+main() {
+  local id=${TOKEN%%.*} expires
+  expires=$(date -u -d "+${TTL_SECONDS} seconds" +%Y-%m-%dT%H:%M:%SZ)
+  kubectl apply -f - >/dev/null <<MANIFEST
+apiVersion: v1
+kind: Secret
+metadata:
+  name: bootstrap-token-${id}
+  namespace: kube-system
+  labels:
+    ${LABEL}: "true"
+type: bootstrap.kubernetes.io/token
+stringData:
+  description: "${DESCRIPTION}"
+  token-id: "${id}"
+  token-secret: "${TOKEN#*.}"
+  expiration: "${expires}"
+  usage-bootstrap-authentication: "true"
+  usage-bootstrap-signing: "true"
+  auth-extra-groups: system:bootstrappers:kubeadm:default-node-token
+MANIFEST
+  kubectl -n kube-system delete secret -l "${LABEL}" --field-selector "metadata.name!=bootstrap-token-${id}" --ignore-not-found >/dev/null
+  info "bootstrap token ${id} valid until ${expires}"
+}
+
+main

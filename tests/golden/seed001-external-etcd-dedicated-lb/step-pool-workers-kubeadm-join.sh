@@ -1,1 +1,1 @@
-# identical to tests/golden/seed000-stacked-etcd-vip-on-masters/step-cp-kubeadm-join.sh
+# identical to tests/golden/seed001-external-etcd-dedicated-lb/step-cp-kubeadm-join.sh

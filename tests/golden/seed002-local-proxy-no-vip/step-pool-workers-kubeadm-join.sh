@@ -1,1 +1,1 @@
-# identical to tests/golden/seed000-stacked-etcd-vip-on-masters/step-cp-kubeadm-join.sh
+# identical to tests/golden/seed002-local-proxy-no-vip/step-cp-kubeadm-join.sh

@@ -1,1 +1,1 @@
-# identical to tests/golden/seed000-stacked-etcd-vip-on-masters/step-cp-bootstrap-token-issue.sh
+# identical to tests/golden/seed003-external-etcd-on-masters/step-cp-bootstrap-token-issue.sh
