@@ -45,7 +45,8 @@ export = async () => {
   // kubeha's bootstrap token is revoked once every node that needed it has joined.
   controlPlane?.afterNodesJoined(pools.flatMap((pool) => pool.registered));
 
-  const addons = controlPlane && deploys("addons") ? new ClusterAddons(`${name}-addons`, { kubeconfig: controlPlane.kubeconfig, kubernetes: spec.kubernetes, apiReady: controlPlane.joinable }) : undefined;
+  const addons =
+    controlPlane && deploys("addons") ? new ClusterAddons(`${name}-addons`, { kubeconfig: controlPlane.kubeconfig, kubernetes: spec.kubernetes, apiReady: controlPlane.joinable }) : undefined;
 
   // Deleted first by `pulumi destroy`, which it refuses unless kubeha:allowDestroy.
   const guarding = [...new Set([hosts, etcd, loadBalancer, controlPlane, ...pools, addons])].filter((r): r is NonNullable<typeof r> => r !== undefined);

@@ -27,18 +27,18 @@ export function refusalMessage(props: GuardProps): string {
 }
 
 export const guardProvider: pulumi.dynamic.ResourceProvider = {
-  async create(inputs: GuardProps & { version: number }) {
-    return { id: `${inputs.stack}-${inputs.clusterName}`, outs: inputs };
+  create(inputs: GuardProps & { version: number }) {
+    return Promise.resolve({ id: `${inputs.stack}-${inputs.clusterName}`, outs: inputs });
   },
-  async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+  diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
     const keys = ["allowed", "clusterName", "stack", "version", "message"];
-    return { changes: keys.some((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k])), replaces: [], deleteBeforeReplace: false };
+    return Promise.resolve({ changes: keys.some((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k])), replaces: [], deleteBeforeReplace: false });
   },
-  async update(_id: string, _olds: unknown, news: GuardProps & { version: number }) {
-    return { outs: news };
+  update(_id: string, _olds: unknown, news: GuardProps & { version: number }) {
+    return Promise.resolve({ outs: news });
   },
-  async delete(_id: string, props: { allowed: boolean; message: string }) {
-    if (props.allowed !== true) throw new Error(props.message);
+  delete(_id: string, props: { allowed?: unknown; message?: string }) {
+    return props.allowed === true ? Promise.resolve() : Promise.reject(new Error(props.message ?? "kubeha refuses to destroy this cluster: set kubeha:allowDestroy true and run pulumi up first"));
   },
 };
 

@@ -32,7 +32,9 @@ export function describeTopology(label: string, raw: RawConfig, expected: { apiS
       }
       for (const host of hosts) {
         const cleanup = run.named(`kubeha-hosts-${host.name}-cleanup`);
-        expect(cleanup.inputs.delete).toMatch(/^sh -c 'rm -rf \/etc\/kubeha \/var\/log\/kubeha \/var\/lib\/kubeha \/etc\/etcd \/etc\/keepalived\/keepalived\.conf \/etc\/keepalived\/kubeha-auth\.conf /);
+        expect(cleanup.inputs.delete).toMatch(
+          /^sh -c 'rm -rf \/etc\/kubeha \/var\/log\/kubeha \/var\/lib\/kubeha \/etc\/etcd \/etc\/keepalived\/keepalived\.conf \/etc\/keepalived\/kubeha-auth\.conf /,
+        );
       }
     });
 
@@ -86,7 +88,12 @@ export function describeTopology(label: string, raw: RawConfig, expected: { apiS
       expect(isSecret(revoke.rawInputs.stdin)).toBe(false);
       expect(String(revoke.inputs.stdin)).not.toContain(token);
       expect(String(revoke.inputs.stdin)).toContain("kubectl -n kube-system delete secret $names --ignore-not-found");
-      expect(run.files().filter((f) => f.content.includes(token)).map((f) => f.path)).toEqual([]);
+      expect(
+        run
+          .files()
+          .filter((f) => f.content.includes(token))
+          .map((f) => f.path),
+      ).toEqual([]);
       for (const r of run.resources) {
         for (const [key, value] of Object.entries(r.rawInputs)) {
           if (!isSecret(value)) expect({ name: r.name, key, leaks: (JSON.stringify(value) ?? "").includes(token.split(".")[1]) }).toEqual({ name: r.name, key, leaks: false });

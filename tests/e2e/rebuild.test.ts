@@ -38,6 +38,8 @@ describeReal("a master reinstalled under the same name", () => {
     const forgot = forgetHost(LAB_STACK, "m3", true);
     expect({ status: forgot.status, stderr: forgot.stderr }).toEqual({ status: 0, stderr: "" });
     expect(forgot.stdout).toMatch(/\[forget-host\] m3 \(10\.77\.0\.13\): \d+ steps that ran on it dropped/);
+    // Its join needs a token again: the token's steps on m1 are forgotten too.
+    expect(forgot.stdout).toContain("[forget-host] also dropped, for its join: kubeha-cp-m1-bootstrap-token-issue, kubeha-cp-m1-bootstrap-token-revoke");
 
     upOk();
     await waitFor("every node Ready", () => nodes().every((n) => n.ready) && nodes().length === 5, 300000, 2000);
@@ -49,6 +51,8 @@ describeReal("a master reinstalled under the same name", () => {
     // sshOk already fails on an unhealthy endpoint (etcdctl exits 1): count the healthy ones.
     expect(sshOk("m1", `${ETCDCTL} --endpoints=https://10.77.0.11:2379,https://10.77.0.12:2379,https://10.77.0.13:2379 endpoint health`).match(/is healthy/g)).toHaveLength(3);
     expect(sshOk("m3", "cat /etc/etcd/bootstrap.env")).toContain("ETCD_INITIAL_CLUSTER_STATE=existing");
+    // The token of that join was revoked after it.
+    expect(kubectl(["-n", "kube-system", "get", "secrets", "--field-selector", "type=bootstrap.kubernetes.io/token", "-o", "name"]).stdout.trim()).toBe("");
   });
 
   test("then a second pulumi up changes nothing", () => {

@@ -105,10 +105,10 @@ async function upgradesInPlace(label: string, expected: Partial<Record<THost, st
     expect(Object.keys(before.files[host]).length).toBeGreaterThan(10);
   }
   const probe = startReadyzProbe(200, `${T_VIP}:16443`);
-  let previewed: Record<string, number> = {};
-  let upChanges: Record<string, number> = {};
-  let seconds: number | undefined;
-  let allowedDeletes = 0;
+  let previewed: Record<string, number>;
+  let upChanges: Record<string, number>;
+  let seconds: number;
+  let allowedDeletes: number;
   let samples: ProbeSample[];
   try {
     const planned = preview(T_STACK);
@@ -297,7 +297,7 @@ describeReal("seed topologies in a second lab", () => {
 
     test("then again a second pulumi up changes nothing", () => secondUpChangesNothing());
 
-    test("pulumi destroy without kubeha:allowDestroy is refused before any resource is deleted, also with --skip-preview", async () => {
+    test("pulumi destroy without kubeha:allowDestroy is refused before any resource is deleted, also with --skip-preview", () => {
       const before = stackUrns();
       for (const extra of [[], ["--skip-preview"]]) {
         const started = Date.now();
@@ -311,7 +311,7 @@ describeReal("seed topologies in a second lab", () => {
       expect(tKubectl(["get", "--raw", "/readyz"]).stdout).toBe("ok");
     });
 
-    test("with kubeha:allowDestroy applied by pulumi up, pulumi destroy resets every host: workers first, the masters one at a time, no key left", async () => {
+    test("with kubeha:allowDestroy applied by pulumi up, pulumi destroy resets every host: workers first, the masters one at a time, no key left", () => {
       writeTopology(afterReplacement(["master", "lb"]), { etcdTopology: "stacked", apiEndpoint: "vip", vip: T_VIP, vrrpInterface: "host0", allowDestroy: "true" });
       tUp();
       expect(tLastChanges()).toEqual({ update: 1 });

@@ -51,7 +51,10 @@ const SCRIPTS: Record<string, { template: string; view: object }> = {
     view: { otherApiservers: masters.slice(1).map(apiserver).join(" "), otherEtcdUrls: "", tokenPlaceholder: JOIN_TOKEN_PLACEHOLDER },
   },
   "kubeadm-join.sh": { template: "controlPlane/kubeadm/kubeadm-join.sh", view: { token: "abcdef.0123456789abcdef", tokenPlaceholder: JOIN_TOKEN_PLACEHOLDER } },
-  "bootstrap-token.sh": { template: "controlPlane/kubeadm/bootstrap-token.sh", view: { ttlSeconds: 7200, label: BOOTSTRAP_TOKEN_LABEL, description: BOOTSTRAP_TOKEN_DESCRIPTION, token: "abcdef.0123456789abcdef" } },
+  "bootstrap-token.sh": {
+    template: "controlPlane/kubeadm/bootstrap-token.sh",
+    view: { ttlSeconds: 7200, label: BOOTSTRAP_TOKEN_LABEL, description: BOOTSTRAP_TOKEN_DESCRIPTION, token: "abcdef.0123456789abcdef" },
+  },
   "bootstrap-token-revoke.sh": { template: "controlPlane/kubeadm/bootstrap-token-revoke.sh", view: { label: BOOTSTRAP_TOKEN_LABEL, description: BOOTSTRAP_TOKEN_DESCRIPTION } },
   // Member m2 of m1-m3 (external etcd).
   "apply-etcd.sh": { template: "etcd/apply-etcd.sh", view: { name: "m2", peerUrl: peer(masters[1]), timeoutSeconds: 2 } },
