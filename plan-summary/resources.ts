@@ -119,6 +119,7 @@ function whatOfType(type: string, rest: string): string {
     "tls:index/certRequest:CertRequest": "certificate request",
     "tls:index/locallySignedCert:LocallySignedCert": "certificate",
     "random:index/randomPassword:RandomPassword": "generated secret",
+    "pulumi-nodejs:dynamic/kubeha:DestroyGuard": "destroy guard (kubeha:allowDestroy; no host)",
   };
   if (kinds[type]) return `${kinds[type]} ${rest}`;
   if (type.startsWith("kubernetes:")) return `Kubernetes ${type.split(":").pop()} ${rest}`;

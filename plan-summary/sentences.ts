@@ -36,6 +36,7 @@ function headline(stage: StageId, created: Set<string>, deleted: Set<string>, fr
     case "hosts":
       if (created.has("reachable")) return created.has("host-key") ? "trust its SSH host key on first use, check that SSH answers" : "check that SSH answers";
       if (created.has("host-key")) return "trust its SSH host key on first use";
+      if (deleted.has("cleanup")) return "remove kubeha's files and keys from it, last";
       return undefined;
     default:
       return undefined;

@@ -86,6 +86,8 @@ describeReal("a worker leaving the config, and coming back", () => {
     // The host is reset: no kubelet config, kubelet not running, no join marker.
     expect(sshOk(LEAVER, "ls /etc/kubernetes/kubelet.conf /etc/kubeha/kubeadm-join.done 2>/dev/null | wc -l").trim()).toBe("0");
     expect(ssh(LEAVER, "systemctl is-active --quiet kubelet").status).toBe(3); // not active (255 would be ssh failing)
+    // Its cleanup step went last: no kubeha file is left on it.
+    expect(ssh(LEAVER, "test -e /etc/kubeha").status).toBe(1); // absent (255 would be ssh failing)
   });
 
   test("added back: it joins again, every node is Ready, and its pod runs there again", async () => {
