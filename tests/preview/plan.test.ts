@@ -59,7 +59,9 @@ describeReal("npm run plan", () => {
         .filter((l) => l.startsWith("#### "))
         .map((l) => l.replace(/^#### \d+\. /, ""));
       // Stacked etcd's health gate runs once the masters have joined, before any worker.
-      expect(headings).toEqual(["SSH reachability", "API endpoint (load balancer)", "control plane", "etcd", "workers", "add-ons"]);
+      // The stack's own resources last: the destroy guard.
+      expect(headings).toEqual(["SSH reachability", "API endpoint (load balancer)", "control plane", "etcd", "workers", "add-ons", "stack"]);
+      expect(run.summary).toContain("destroy guard (kubeha:allowDestroy; no host) kubeha-destroy-guard");
       const init = /^- \*\*kube-master01\*\*: initialise the cluster \(kubeadm init\), (\d+) new steps$/m.exec(run.summary);
       expect(Number(init?.[1])).toBe(countNew(run.json, "kubeha-cp-kube-master01-"));
       for (const master of ["kube-master02", "kube-master03"]) expect(run.summary).toMatch(new RegExp(`^- \\*\\*${master}\\*\\*: join the control plane, \\d+ new steps$`, "m"));
