@@ -14,7 +14,7 @@ import { HostInventory } from "./components/host/hostInventory";
 import { WorkerPool } from "./components/workers/workerPool";
 
 export = async () => {
-  const spec = await againstPreviousDeployment(loadClusterSpec());
+  const { spec, reference } = await againstPreviousDeployment(loadClusterSpec());
   const plan = planCluster(spec, artifactImages(spec));
   const deploys = (stage: Stage) => STAGES.indexOf(stage) <= STAGES.indexOf(spec.deployUntil);
   const name = spec.clusterName;
@@ -49,7 +49,7 @@ export = async () => {
     controlPlane && deploys("addons") ? new ClusterAddons(`${name}-addons`, { kubeconfig: controlPlane.kubeconfig, kubernetes: spec.kubernetes, apiReady: controlPlane.joinable }) : undefined;
 
   // Deleted first by `pulumi destroy`, which it refuses unless kubeha:allowDestroy.
-  const guarding = [...new Set([hosts, etcd, loadBalancer, controlPlane, ...pools, addons])].filter((r): r is NonNullable<typeof r> => r !== undefined);
+  const guarding = [...new Set([reference, hosts, etcd, loadBalancer, controlPlane, ...pools, addons])].filter((r): r is NonNullable<typeof r> => r !== undefined);
   new DestroyGuard(`${name}-destroy-guard`, { allowed: spec.allowDestroy, clusterName: name, guarding });
 
   return definedOnly({

@@ -7,9 +7,10 @@ import { ClusterSpec } from "./types";
 
 /**
  * The spec to deploy: the membership change checked against the last deployment, and the master
- * that ran `kubeadm init` kept first (see keepInitMasterFirst).
+ * that ran `kubeadm init` kept first (see keepInitMasterFirst). Also the StackReference, which the
+ * destroy guard waits for (a destroy would otherwise forget it beside the guard).
  */
-export async function againstPreviousDeployment(spec: ClusterSpec): Promise<ClusterSpec> {
+export async function againstPreviousDeployment(spec: ClusterSpec): Promise<{ spec: ClusterSpec; reference: pulumi.StackReference }> {
   const self = new pulumi.StackReference(`${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`);
   const previous = (await self.getOutputDetails("membership")).value as Membership | undefined;
   try {
@@ -18,5 +19,5 @@ export async function againstPreviousDeployment(spec: ClusterSpec): Promise<Clus
     if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
     throw err;
   }
-  return keepInitMasterFirst(spec, previous);
+  return { spec: keepInitMasterFirst(spec, previous), reference: self };
 }

@@ -106,7 +106,7 @@ export function describeTopology(label: string, raw: RawConfig, expected: { apiS
       expect(guard.inputs).toMatchObject({ allowed: false, clusterName: "kubeha", stack: "test" });
       expect(guard.inputs.message).toContain("kubeha:allowDestroy was not true at the last `pulumi up`");
       const components = run.resources.filter((r) => r.type.startsWith("kubeha:index:")).map((r) => r.name);
-      expect([...guard.dependsOn].sort()).toEqual([...new Set(components)].sort());
+      expect([...guard.dependsOn].sort()).toEqual([...new Set(components), "organization/kubeha/test"].sort());
       const parentOf = new Map(run.resources.map((r) => [r.name, r.parent]));
       const guarded = (name: string): boolean => guard.dependsOn.includes(name) || (parentOf.get(name) !== undefined && guarded(parentOf.get(name)!));
       for (const r of run.resources.filter((r) => r.name !== GUARD && !r.type.startsWith("pulumi:"))) expect({ name: r.name, guarded: guarded(r.name) }).toEqual({ name: r.name, guarded: true });
