@@ -8,9 +8,6 @@
 // Each ends with a second `pulumi up` that changes nothing. Seeds 000 and 001 are deployed with the
 // code of the previous landed main (UPGRADE_FROM, tests/fixtures/upgrade.ts) and then taken over in
 // place by the current code: nothing replaced or deleted, nothing on the hosts restarted.
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { describeWithPlugins, forgetHost, pulumi } from "../fixtures/pulumiCli";
 import { waitFor } from "../fixtures/lab";
 import { ProbeSample, startReadyzProbe } from "../fixtures/cluster";
@@ -186,11 +183,18 @@ interface DeleteEvent {
   readonly phase: "start" | "done";
 }
 
-/** The deletes of an event log, in order: each resource's start and completion. */
-function deleteEvents(eventLog: string): DeleteEvent[] {
+/** The engine events that `pulumi up|destroy --json` prints, one JSON object a line. */
+function engineEvents(stdout: string): { timestamp: number; resourcePreEvent?: { metadata: { op: string; urn: string } }; resOutputsEvent?: { metadata: { op: string; urn: string } } }[] {
+  return stdout
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as ReturnType<typeof engineEvents>[number]);
+}
+
+/** The deletes among the engine events of `pulumi destroy --json`, in order: each resource's start and completion. */
+function deleteEvents(stdout: string): DeleteEvent[] {
   const events: DeleteEvent[] = [];
-  for (const line of fs.readFileSync(eventLog, "utf8").split("\n").filter(Boolean)) {
-    const event = JSON.parse(line) as { resourcePreEvent?: { metadata: { op: string; urn: string } }; resOutputsEvent?: { metadata: { op: string; urn: string } } };
+  for (const event of engineEvents(stdout)) {
     const pre = event.resourcePreEvent?.metadata;
     const done = event.resOutputsEvent?.metadata;
     if (pre?.op === "delete") events.push({ name: pre.urn.split("::").pop()!, phase: "start" });
@@ -315,13 +319,12 @@ describeReal("seed topologies in a second lab", () => {
       writeTopology(afterReplacement(["master", "lb"]), { etcdTopology: "stacked", apiEndpoint: "vip", vip: T_VIP, vrrpInterface: "host0", allowDestroy: "true" });
       tUp();
       expect(tLastChanges()).toEqual({ update: 1 });
-      const eventLog = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kubeha-destroy-")), "events.jsonl");
       const started = Date.now();
-      const destroyed = pulumi(["destroy", "--stack", T_STACK, "--yes", "--skip-preview", "--event-log", eventLog], { timeoutMs: 1200000 });
+      const destroyed = pulumi(["destroy", "--stack", T_STACK, "--yes", "--skip-preview", "--json"], { timeoutMs: 1200000 });
       console.log(`seed 000: pulumi destroy (allowed) ${((Date.now() - started) / 1000).toFixed(0)} s`);
       expect({ status: destroyed.status, output: destroyed.status === 0 ? "" : `${destroyed.stdout}${destroyed.stderr}` }).toEqual({ status: 0, output: "" });
       expect(stackUrns().filter((urn) => !urn.includes("pulumi:pulumi:Stack"))).toEqual([]);
-      const events = deleteEvents(eventLog);
+      const events = deleteEvents(destroyed.stdout);
       expect(events[0]).toEqual({ name: "kubeha-destroy-guard", phase: "start" });
       const masterReset = /^kubeha-cp-m\d-kubeadm-(init|join)$/;
       for (const [first, then] of [
