@@ -389,7 +389,9 @@ function secretValues(state: unknown): string[] {
       if (value.length >= 16) found.add(value);
       try {
         const parsed: unknown = JSON.parse(value);
-        if (typeof parsed === "object" && parsed !== null) leaves(parsed);
+        // A secret's plaintext is JSON: a string (a script) decoded, an object walked.
+        if (typeof parsed === "string" && parsed.length >= 16) found.add(parsed);
+        else if (typeof parsed === "object" && parsed !== null) leaves(parsed);
       } catch {
         // a plain string
       }
