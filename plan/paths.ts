@@ -127,6 +127,11 @@ export const LINKS = {
   flannelVxlan: "flannel.1",
 } as const;
 
+/** System users kubeha's files name (nginx's workers run as Debian's www-data). */
+export const USERS = {
+  nginx: "www-data",
+} as const;
+
 /** systemd units kubeha starts, stops or restarts. */
 export const UNITS = {
   etcd: "etcd.service",

@@ -1,7 +1,7 @@
 // Step scripts: a template rendered with the on-host paths and ports of plan/paths.ts, with the
 // shared shell library (templates/host/lib.sh: pipefail, info/fatal/wait_until, the etcdctl
 // wrapper) inserted after the script's header comment, so each script still travels alone.
-import { PATHS, PORTS, UNITS } from "../../plan/paths";
+import { PATHS, PORTS, UNITS, USERS } from "../../plan/paths";
 import { renderTemplate } from "./render";
 
 /** What every template sees besides its own view. Tests render with other paths (a scratch root). */
@@ -9,9 +9,10 @@ export interface CommonView {
   readonly paths: Record<keyof typeof PATHS, string>;
   readonly ports: Record<keyof typeof PORTS, number>;
   readonly units: Record<keyof typeof UNITS, string>;
+  readonly users: Record<keyof typeof USERS, string>;
 }
 
-export const COMMON_VIEW: CommonView = { paths: PATHS, ports: PORTS, units: UNITS };
+export const COMMON_VIEW: CommonView = { paths: PATHS, ports: PORTS, units: UNITS, users: USERS };
 
 /** The shell library (templates/host/lib.sh), rendered with the given paths. */
 export function shellLibrary(common: CommonView = COMMON_VIEW): string {

@@ -171,6 +171,28 @@ const HOST_LEFTOVERS = [
   "true",
 ].join("; ");
 
+/**
+ * From an event log: the resources matching `name` that an update ran, and the span from the
+ * first one's start to the last one's end (ms; the log's timestamps are whole seconds, so the
+ * span is widened to whole seconds).
+ */
+function stepWindow(eventLog: string, name: RegExp): { steps: string[]; from: number; to: number } {
+  const steps = new Set<string>();
+  let from = Infinity;
+  let to = -Infinity;
+  for (const line of fs.readFileSync(eventLog, "utf8").split("\n").filter(Boolean)) {
+    const event = JSON.parse(line) as { timestamp: number; resourcePreEvent?: { metadata: { op: string; urn: string } }; resOutputsEvent?: { metadata: { op: string; urn: string } } };
+    const pre = event.resourcePreEvent?.metadata;
+    const done = event.resOutputsEvent?.metadata;
+    const resource = (pre ?? done)?.urn.split("::").pop();
+    if (!resource || !name.test(resource) || (pre ?? done)!.op === "same") continue;
+    steps.add(resource);
+    if (pre) from = Math.min(from, event.timestamp * 1000);
+    if (done) to = Math.max(to, event.timestamp * 1000 + 999);
+  }
+  return { steps: [...steps].sort(), from, to };
+}
+
 /** URNs of the stack's resources. */
 function stackUrns(): string[] {
   const result = pulumi(["stack", "export", "--stack", T_STACK]);
@@ -225,8 +247,29 @@ async function replaceFirstMaster(roles: string[], settings: Record<string, stri
   // m1 cannot be reached: its own steps (reset, etcd leave) are dropped from the state.
   const forgot = forgetHost(T_STACK, "m1");
   expect({ status: forgot.status, stderr: forgot.stderr }).toEqual({ status: 0, stderr: "" });
-  const seconds = tUp();
+  // With external etcd the up restarts m2's and m3's apiservers on the new members, drained: a
+  // client through the VIP every 100 ms may see no failure while those steps run.
+  const eventLog = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kubeha-replace-")), "events.jsonl");
+  const probe = startReadyzProbe(100, `${T_VIP}:16443`);
+  let seconds: number;
+  let samples: ProbeSample[];
+  try {
+    seconds = tUp(pulumi, ["--event-log", eventLog]);
+  } finally {
+    samples = await probe.stop();
+  }
   console.log(`replacing m1 by m4 (${settings.etcdTopology} etcd): pulumi up ${seconds.toFixed(0)} s`);
+  if (settings.etcdTopology === "external") {
+    const restarts = stepWindow(eventLog, /-apiserver-etcd-servers$/);
+    const during = samples.filter((s) => s.at >= restarts.from && s.at <= restarts.to);
+    const failed = during.filter((s) => !s.ok);
+    console.log(
+      `replacing m1 by m4: the apiservers restarted on the new etcd members (${restarts.steps.join(", ")}) in ${((restarts.to - restarts.from) / 1000).toFixed(0)} s; /readyz through the VIP: ${failed.length} of ${during.length} failed`,
+    );
+    expect(restarts.steps).toEqual(expect.arrayContaining(["kubeha-cp-m2-apiserver-etcd-servers", "kubeha-cp-m3-apiserver-etcd-servers"]));
+    expect(during.length).toBeGreaterThan(50);
+    expect(failed).toEqual([]);
+  }
   await waitFor("m2, m3, m4, w1 Ready", () => tReadyNodes().join() === "m2,m3,m4,w1", 300000, 2000);
   expect(tKubectl(["get", "nodes", "-o", "name"]).stdout.trim().split("\n").sort()).toEqual(["node/m2", "node/m3", "node/m4", "node/w1"]);
   expect(tSshOk("m2", "cat /etc/kubeha/kubeadm-step; test -f /etc/kubernetes/kubelet.conf && echo kubelet.conf").trim().split("\n")).toEqual(["init", "kubelet.conf"]);

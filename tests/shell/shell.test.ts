@@ -56,6 +56,11 @@ const SCRIPTS: Record<string, { template: string; view: object }> = {
     view: { ttlSeconds: 7200, label: BOOTSTRAP_TOKEN_LABEL, description: BOOTSTRAP_TOKEN_DESCRIPTION, token: "abcdef.0123456789abcdef" },
   },
   "bootstrap-token-revoke.sh": { template: "controlPlane/kubeadm/bootstrap-token-revoke.sh", view: { label: BOOTSTRAP_TOKEN_LABEL, description: BOOTSTRAP_TOKEN_DESCRIPTION } },
+  // Master 10.0.0.1 of an external etcd whose members became 10.0.0.1 and 10.0.0.2.
+  "apiserver-etcd-servers.sh": {
+    template: "controlPlane/kubeadm/apiserver-etcd-servers.sh",
+    view: { servers: [masters[0], masters[1]].map(client).join(","), address: masters[0], timeoutSeconds: 2 },
+  },
   // Member m2 of m1-m3 (external etcd).
   "apply-etcd.sh": { template: "etcd/apply-etcd.sh", view: { name: "m2", peerUrl: peer(masters[1]), timeoutSeconds: 2 } },
   "etcd-prune.sh": { template: "etcd/etcd-prune.sh", view: { endpoints: masters.map(client).join(" "), peerUrls: masters.map(peer).join(" ") } },

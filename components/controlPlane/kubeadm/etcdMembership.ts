@@ -38,9 +38,10 @@ export function recordEtcdEndpoints(prefix: string, target: ReadyTarget, plan: C
  * list one at a time (each ready before the next), after every master has joined.
  */
 export function followEtcdMembers(name: string, plan: ClusterPlan, targets: ReadonlyMap<string, ReadyTarget>, allJoined: remote.Command, opts: Opts): void {
-  const view = { servers: plan.etcd.endpoints.join(","), timeoutSeconds: 180 };
+  const servers = plan.etcd.endpoints.join(",");
   let previous = allJoined;
   for (const master of plan.spec.masters) {
+    const view = { servers, address: master.address, timeoutSeconds: 180 };
     previous = runStep(`${name}-${master.name}`, targets.get(master.name)!, STEPS.apiserverEtcdServers, { view }, { ...opts, dependsOn: [previous] });
   }
 }

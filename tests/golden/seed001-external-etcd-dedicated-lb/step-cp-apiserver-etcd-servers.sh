@@ -4,13 +4,22 @@
 # members change it would keep dialling a removed member and never use a new one. Rewrites that
 # one flag line in the manifest (the kubelet then restarts the apiserver) and waits until the new
 # apiserver answers ready, so that a chain of these steps restarts one apiserver at a time.
-# Expects (rendered in): SERVERS (comma-separated), TIMEOUT.
+# The restart is drained: new connections to this apiserver from other hosts and from this host's
+# nginx are refused (a TCP reset) until the new one is ready, so every nginx in front of it hands
+# them to another apiserver at once (proxy_next_upstream), and no client through the HA endpoint
+# sees the restart. Connections already open finish with the old apiserver's graceful shutdown;
+# the kubelet's probes and this script's checks (loopback, root) still reach it.
+# Expects (rendered in): SERVERS (comma-separated), ADDRESS (this master's), TIMEOUT.
 # <the kubeha shell library: tests/golden/_shared/lib.sh>
 
 SERVERS="https://192.168.109.134:2379,https://192.168.109.135:2379,https://192.168.109.136:2379"
+ADDRESS="192.168.109.134"
 TIMEOUT=180
 MANIFEST="/etc/kubernetes/manifests/kube-apiserver.yaml"
 FLAG="- --etcd-servers="
+PORT="6443"
+NGINX_USER="www-data"
+DRAIN_COMMENT="kubeha-drain-apiserver"
 
 # The --etcd-servers of every running kube-apiserver process (the old one may still be exiting).
 running_servers() {
@@ -27,6 +36,31 @@ ready_on_servers() {
     [ "$(curl --silent --insecure --max-time 3 "https://127.0.0.1:6443/readyz" 2>/dev/null)" = ok ]
 }
 
+# The two iptables rules of a drain, "CHAIN SPEC..." each: new connections from other hosts, and
+# from this host's nginx to this master's address, get a TCP reset.
+drain_rules() {
+  echo "INPUT -p tcp --dport $PORT ! -i lo -m conntrack --ctstate NEW -m comment --comment $DRAIN_COMMENT -j REJECT --reject-with tcp-reset"
+  echo "OUTPUT -p tcp -d $ADDRESS --dport $PORT -m owner --uid-owner $NGINX_USER -m conntrack --ctstate NEW -m comment --comment $DRAIN_COMMENT -j REJECT --reject-with tcp-reset"
+}
+
+drain() {
+  local chain spec
+  while read -r chain spec; do
+    # shellcheck disable=SC2086 # the spec is a list of arguments
+    iptables -C "$chain" $spec 2>/dev/null || iptables -I "$chain" 1 $spec || fatal "cannot drain kube-apiserver (iptables -I $chain)"
+  done < <(drain_rules)
+  info "kube-apiserver drained: new connections go to the other apiservers"
+}
+
+# Removes every copy of the rules (a drain that a killed run left behind too).
+undrain() {
+  local chain spec
+  while read -r chain spec; do
+    # shellcheck disable=SC2086 # the spec is a list of arguments
+    while iptables -C "$chain" $spec 2>/dev/null; do iptables -D "$chain" $spec || break; done
+  done < <(drain_rules)
+}
+
 main() {
   [ -f "$MANIFEST" ] || fatal "$MANIFEST is missing: has this master joined?"
   local count tmp
@@ -35,6 +69,8 @@ main() {
   if grep -q -x -- " *$FLAG$SERVERS" "$MANIFEST"; then
     info "kube-apiserver uses the etcd members already: $SERVERS"
   else
+    drain
+    trap 'undrain' EXIT
     tmp=$(mktemp "/etc/kubernetes/kube-apiserver.yaml.XXXXXX")
     sed "s|^\( *$FLAG\).*|\1$SERVERS|" "$MANIFEST" >"$tmp"
     chmod 0600 "$tmp"
@@ -45,6 +81,7 @@ main() {
   if ! (wait_until "$TIMEOUT" "kube-apiserver ready on $SERVERS" ready_on_servers); then
     fatal "kube-apiserver did not come back ready on $SERVERS within ${TIMEOUT}s (running: $(running_servers))"
   fi
+  undrain
   info "kube-apiserver ready on $SERVERS"
 }
 
