@@ -477,7 +477,7 @@ describeReal("seed topologies in a second lab", () => {
   });
 
   describe("seed 003's shape: the first master dies and a new host (m4) replaces it", () => {
-    const settings = { etcdTopology: "external", apiEndpoint: "vip", vip: T_VIP, vrrpInterface: "host0" };
+    const settings = { etcdTopology: "external", apiEndpoint: "vip", vip: T_VIP, vrrpInterface: "host0", leaderElection: "fast" };
     const cp = ["master", "etcd", "lb"];
     const etcdctl = "ETCDCTL_API=3 etcdctl --cacert=/etc/etcd/pki/ca.crt --cert=/etc/etcd/pki/client.crt --key=/etc/etcd/pki/client.key --endpoints=https://127.0.0.1:2379";
     beforeAll(() =>
@@ -495,6 +495,35 @@ describeReal("seed topologies in a second lab", () => {
     test("deploys: every node Ready, the VIP on m1", async () => {
       await deployAndWaitReady("seed 003 shape");
       expect(vipHolders(["m1", "m2", "m3"])).toEqual(["m1"]);
+    });
+
+    test("leaderElection fast: the controller-manager's and scheduler's leases leave a hard-stopped holder within 12 s", async () => {
+      const holder = (lease: string) => tKubectl(["-n", "kube-system", "get", "lease", lease, "-o", "jsonpath={.spec.holderIdentity}"]).stdout.trim().split("_")[0];
+      const victim = holder("kube-controller-manager") as THost;
+      expect(["m1", "m2", "m3"]).toContain(victim);
+      const held = ["kube-controller-manager", "kube-scheduler"].filter((lease) => holder(lease) === victim);
+      tLab(["stop", victim]);
+      const stopped = Date.now();
+      const moved: Record<string, number> = {};
+      try {
+        await waitFor(
+          "the leases to move",
+          () => {
+            for (const lease of held.filter((l) => moved[l] === undefined)) {
+              const now = holder(lease);
+              if (now !== "" && now !== victim) moved[lease] = Date.now() - stopped;
+            }
+            return held.every((l) => moved[l] !== undefined);
+          },
+          60000,
+          250,
+        );
+      } finally {
+        tLab(["start", victim]);
+      }
+      console.log(`leaderElection fast, hard stop of ${victim}: ${held.map((l) => `${l} lease moved after ${moved[l]} ms`).join(", ")}`);
+      for (const lease of held) expect({ lease, within: moved[lease] < 12000 }).toEqual({ lease, within: true });
+      await waitFor("every node Ready", () => tReadyNodes().join() === ALL_NODES.join(), 300000, 2000);
     });
 
     test("m1 hard-stopped for good, removed from the config with m4 (on lb2) added: m4 takes its place", async () => {
