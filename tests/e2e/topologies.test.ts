@@ -12,7 +12,24 @@ import { describeWithPlugins, forgetHost, pulumi } from "../fixtures/pulumiCli";
 import { waitFor } from "../fixtures/lab";
 import { ProbeSample, startReadyzProbe } from "../fixtures/cluster";
 import { checkoutPreviousCode, describeStep, disallowedSteps, expectedDeletes, forbiddenCounts, hostState, hostStateChanges, preview, PreviousCode, UPGRADE_FROM } from "../fixtures/upgrade";
-import { freshTopology, removeTopologyLab, T_STACK, writeTopology, T_HOSTS, T_VIP, tKubectl, tLab, tLastChanges, tReadyNodes, tSsh, tSshOk, tUp, THost, TopologyHost } from "../fixtures/topologyLab";
+import {
+  freshTopology,
+  removeTopologyLab,
+  T_STACK,
+  writeTopology,
+  T_HOSTS,
+  T_VIP,
+  tKubectl,
+  tLab,
+  tLastChanges,
+  tReadyNodes,
+  tSsh,
+  tSshOk,
+  tUp,
+  tUpEvents,
+  THost,
+  TopologyHost,
+} from "../fixtures/topologyLab";
 
 jest.setTimeout(1200000);
 
@@ -172,16 +189,15 @@ const HOST_LEFTOVERS = [
 ].join("; ");
 
 /**
- * From an event log: the resources matching `name` that an update ran, and the span from the
+ * From the engine events of `pulumi up --json`: the resources matching `name` that it ran, and the span from the
  * first one's start to the last one's end (ms; the log's timestamps are whole seconds, so the
  * span is widened to whole seconds).
  */
-function stepWindow(eventLog: string, name: RegExp): { steps: string[]; from: number; to: number } {
+function stepWindow(stdout: string, name: RegExp): { steps: string[]; from: number; to: number } {
   const steps = new Set<string>();
   let from = Infinity;
   let to = -Infinity;
-  for (const line of fs.readFileSync(eventLog, "utf8").split("\n").filter(Boolean)) {
-    const event = JSON.parse(line) as { timestamp: number; resourcePreEvent?: { metadata: { op: string; urn: string } }; resOutputsEvent?: { metadata: { op: string; urn: string } } };
+  for (const event of engineEvents(stdout)) {
     const pre = event.resourcePreEvent?.metadata;
     const done = event.resOutputsEvent?.metadata;
     const resource = (pre ?? done)?.urn.split("::").pop();
@@ -249,18 +265,17 @@ async function replaceFirstMaster(roles: string[], settings: Record<string, stri
   expect({ status: forgot.status, stderr: forgot.stderr }).toEqual({ status: 0, stderr: "" });
   // With external etcd the up restarts m2's and m3's apiservers on the new members, drained: a
   // client through the VIP every 100 ms may see no failure while those steps run.
-  const eventLog = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kubeha-replace-")), "events.jsonl");
   const probe = startReadyzProbe(100, `${T_VIP}:16443`);
-  let seconds: number;
+  let up: { seconds: number; stdout: string };
   let samples: ProbeSample[];
   try {
-    seconds = tUp(pulumi, ["--event-log", eventLog]);
+    up = tUpEvents();
   } finally {
     samples = await probe.stop();
   }
-  console.log(`replacing m1 by m4 (${settings.etcdTopology} etcd): pulumi up ${seconds.toFixed(0)} s`);
+  console.log(`replacing m1 by m4 (${settings.etcdTopology} etcd): pulumi up ${up.seconds.toFixed(0)} s`);
   if (settings.etcdTopology === "external") {
-    const restarts = stepWindow(eventLog, /-apiserver-etcd-servers$/);
+    const restarts = stepWindow(up.stdout, /-apiserver-etcd-servers$/);
     const during = samples.filter((s) => s.at >= restarts.from && s.at <= restarts.to);
     const failed = during.filter((s) => !s.ok);
     console.log(
