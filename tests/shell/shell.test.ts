@@ -16,7 +16,7 @@ import * as os from "os";
 import * as path from "path";
 import { CommonView, COMMON_VIEW, renderScript, shellLibrary } from "../../components/host/script";
 import { JOIN_TOKEN_PLACEHOLDER } from "../../components/controlPlane/kubeadm/kubeadmEngine";
-import { BOOTSTRAP_TOKEN_DESCRIPTION, BOOTSTRAP_TOKEN_LABEL } from "../../components/controlPlane/kubeadm/bootstrapToken";
+import { BOOTSTRAP_TOKEN_DESCRIPTION, BOOTSTRAP_TOKEN_LABEL, KUBEADM_INIT_TOKEN_DESCRIPTION } from "../../components/controlPlane/kubeadm/bootstrapToken";
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "kubeha-shell-"));
 const root = path.join(work, "root");
@@ -55,7 +55,10 @@ const SCRIPTS: Record<string, { template: string; view: object }> = {
     template: "controlPlane/kubeadm/bootstrap-token.sh",
     view: { ttlSeconds: 7200, label: BOOTSTRAP_TOKEN_LABEL, description: BOOTSTRAP_TOKEN_DESCRIPTION, token: "abcdef.0123456789abcdef" },
   },
-  "bootstrap-token-revoke.sh": { template: "controlPlane/kubeadm/bootstrap-token-revoke.sh", view: { label: BOOTSTRAP_TOKEN_LABEL, description: BOOTSTRAP_TOKEN_DESCRIPTION } },
+  "bootstrap-token-revoke.sh": {
+    template: "controlPlane/kubeadm/bootstrap-token-revoke.sh",
+    view: { label: BOOTSTRAP_TOKEN_LABEL, description: BOOTSTRAP_TOKEN_DESCRIPTION, kubeadmDescription: KUBEADM_INIT_TOKEN_DESCRIPTION },
+  },
   // Master 10.0.0.1 of an external etcd whose members became 10.0.0.1 and 10.0.0.2.
   "apiserver-etcd-servers.sh": {
     template: "controlPlane/kubeadm/apiserver-etcd-servers.sh",
