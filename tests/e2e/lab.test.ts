@@ -111,7 +111,7 @@ describeReal("lab end-to-end", () => {
           .filter((l) => l !== "");
         expect({ host, found }).toEqual({ host, found: [] });
       }
-      expect(kubectlOk(["-n", "kube-system", "get", "secrets", "--field-selector", "type=bootstrap.kubernetes.io/token", "-o", "name"]).trim()).toBe("");
+      expect(kubectlOk(["-n", "kube-system", "get", "secrets", "-l", "kubeha.io/bootstrap-token", "-o", "name"]).trim()).toBe("");
     });
 
     test("the state holds no private key, token or kubeconfig in plain text", () => {
