@@ -52,7 +52,7 @@ describeReal("a master reinstalled under the same name", () => {
     expect(sshOk("m1", `${ETCDCTL} --endpoints=https://10.77.0.11:2379,https://10.77.0.12:2379,https://10.77.0.13:2379 endpoint health`).match(/is healthy/g)).toHaveLength(3);
     expect(sshOk("m3", "cat /etc/etcd/bootstrap.env")).toContain("ETCD_INITIAL_CLUSTER_STATE=existing");
     // The token of that join was revoked after it.
-    expect(kubectl(["-n", "kube-system", "get", "secrets", "-l", "kubeha.io/bootstrap-token", "-o", "name"]).stdout.trim()).toBe("");
+    expect(kubectl(["-n", "kube-system", "get", "secrets", "--field-selector", "type=bootstrap.kubernetes.io/token", "-o", "name"]).stdout.trim()).toBe("");
   });
 
   test("then a second pulumi up changes nothing", () => {

@@ -221,12 +221,24 @@ interface DeleteEvent {
   readonly phase: "start" | "done";
 }
 
+/** What the tests read of an engine event: its time (whole seconds) and a step's start or end. */
+interface EngineEvent {
+  readonly timestamp: number;
+  readonly resourcePreEvent?: { readonly metadata: StepMetadata };
+  readonly resOutputsEvent?: { readonly metadata: StepMetadata };
+}
+
+interface StepMetadata {
+  readonly op: string;
+  readonly urn: string;
+}
+
 /** The engine events that `pulumi up|destroy --json` prints, one JSON object a line. */
-function engineEvents(stdout: string): { timestamp: number; resourcePreEvent?: { metadata: { op: string; urn: string } }; resOutputsEvent?: { metadata: { op: string; urn: string } } }[] {
+function engineEvents(stdout: string): EngineEvent[] {
   return stdout
     .split("\n")
     .filter((line) => line.startsWith("{"))
-    .map((line) => JSON.parse(line) as ReturnType<typeof engineEvents>[number]);
+    .map((line) => JSON.parse(line) as EngineEvent);
 }
 
 /** The deletes among the engine events of `pulumi destroy --json`, in order: each resource's start and completion. */
@@ -278,8 +290,10 @@ async function replaceFirstMaster(roles: string[], settings: Record<string, stri
     const restarts = stepWindow(up.stdout, /-apiserver-etcd-servers$/);
     const during = samples.filter((s) => s.at >= restarts.from && s.at <= restarts.to);
     const failed = during.filter((s) => !s.ok);
+    const span = (t: number | undefined) => (t === undefined ? "none" : new Date(t).toISOString());
     console.log(
-      `replacing m1 by m4: the apiservers restarted on the new etcd members (${restarts.steps.join(", ")}) in ${((restarts.to - restarts.from) / 1000).toFixed(0)} s; /readyz through the VIP: ${failed.length} of ${during.length} failed`,
+      `replacing m1 by m4: the apiservers restarted on the new etcd members (${restarts.steps.join(", ")}) in ${((restarts.to - restarts.from) / 1000).toFixed(0)} s; /readyz through the VIP: ${failed.length} of ${during.length} failed` +
+        ` (window ${span(restarts.from)}..${span(restarts.to)}; the probe took ${samples.length} samples, ${span(samples[0]?.at)}..${span(samples[samples.length - 1]?.at)})`,
     );
     expect(restarts.steps).toEqual(expect.arrayContaining(["kubeha-cp-m2-apiserver-etcd-servers", "kubeha-cp-m3-apiserver-etcd-servers"]));
     // Not yet asserted: session 9's run counted 0 probe samples inside the window (the window or the

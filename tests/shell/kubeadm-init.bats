@@ -20,17 +20,28 @@ setup() {
 stacked() { run bash "$SCRIPTS/kubeadm-init-stacked.sh"; }
 external() { run bash "$SCRIPTS/kubeadm-init-external.sh"; }
 
-@test "initialised before (marker present): nothing runs, the log of that init is kept" {
+@test "initialised before (marker present): nothing runs but the token clean-up, the log of that init is kept" {
   touch "$MARKER"
   mkdir -p "$(dirname "$LOG")"
   echo "Your Kubernetes control-plane has initialized successfully!" >"$LOG"
   stacked
   [ "$status" -eq 0 ]
   output_has "this master is initialised, nothing changed"
-  not_called kubeadm
+  # Only the token list (and delete) of delete_default_token: no init, join or token create.
+  [ -z "$(grep '^kubeadm' "$CALLS" | grep -v '^kubeadm token \(list\|delete\) ')" ]
   not_called curl
   [ "$(cat "$STEP_FILE")" = init ]
   grep -q "initialized successfully" "$LOG"
+}
+
+@test "initialised by a run killed before it deleted kubeadm init's own token: this run deletes it" {
+  touch "$MARKER"
+  stacked
+  [ "$status" -eq 0 ]
+  called kubeadm "token list --kubeconfig $ADMIN_CONF$"
+  called kubeadm "token delete --kubeconfig $ADMIN_CONF abcdef$"
+  not_called kubeadm "token delete .* kubeha$"
+  output_has "deleted kubeadm init's own bootstrap token abcdef"
 }
 
 @test "joined the cluster earlier (it became the first master): nothing runs" {

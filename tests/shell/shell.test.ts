@@ -16,7 +16,8 @@ import * as os from "os";
 import * as path from "path";
 import { CommonView, COMMON_VIEW, renderScript, shellLibrary } from "../../components/host/script";
 import { JOIN_TOKEN_PLACEHOLDER } from "../../components/controlPlane/kubeadm/kubeadmEngine";
-import { BOOTSTRAP_TOKEN_DESCRIPTION, BOOTSTRAP_TOKEN_LABEL, KUBEADM_INIT_TOKEN_DESCRIPTION } from "../../components/controlPlane/kubeadm/bootstrapToken";
+import { BOOTSTRAP_TOKEN_DESCRIPTION, BOOTSTRAP_TOKEN_LABEL } from "../../components/controlPlane/kubeadm/bootstrapToken";
+import { KUBEADM_INIT_TOKEN } from "../../components/controlPlane/kubeadm/views";
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "kubeha-shell-"));
 const root = path.join(work, "root");
@@ -43,12 +44,17 @@ const SCRIPTS: Record<string, { template: string; view: object }> = {
   // The first master (10.0.0.1), stacked etcd: the other masters' apiservers and etcd members.
   "kubeadm-init-stacked.sh": {
     template: "controlPlane/kubeadm/kubeadm-init.sh",
-    view: { otherApiservers: masters.slice(1).map(apiserver).join(" "), otherEtcdUrls: masters.slice(1).map(client).join(" "), tokenPlaceholder: JOIN_TOKEN_PLACEHOLDER },
+    view: {
+      otherApiservers: masters.slice(1).map(apiserver).join(" "),
+      otherEtcdUrls: masters.slice(1).map(client).join(" "),
+      tokenPlaceholder: JOIN_TOKEN_PLACEHOLDER,
+      initTokenDescription: KUBEADM_INIT_TOKEN.description,
+    },
   },
   // External etcd: no stacked members to look for.
   "kubeadm-init-external.sh": {
     template: "controlPlane/kubeadm/kubeadm-init.sh",
-    view: { otherApiservers: masters.slice(1).map(apiserver).join(" "), otherEtcdUrls: "", tokenPlaceholder: JOIN_TOKEN_PLACEHOLDER },
+    view: { otherApiservers: masters.slice(1).map(apiserver).join(" "), otherEtcdUrls: "", tokenPlaceholder: JOIN_TOKEN_PLACEHOLDER, initTokenDescription: KUBEADM_INIT_TOKEN.description },
   },
   "kubeadm-join.sh": { template: "controlPlane/kubeadm/kubeadm-join.sh", view: { token: "abcdef.0123456789abcdef", tokenPlaceholder: JOIN_TOKEN_PLACEHOLDER } },
   "bootstrap-token.sh": {
@@ -57,7 +63,7 @@ const SCRIPTS: Record<string, { template: string; view: object }> = {
   },
   "bootstrap-token-revoke.sh": {
     template: "controlPlane/kubeadm/bootstrap-token-revoke.sh",
-    view: { label: BOOTSTRAP_TOKEN_LABEL, description: BOOTSTRAP_TOKEN_DESCRIPTION, kubeadmDescription: KUBEADM_INIT_TOKEN_DESCRIPTION },
+    view: { label: BOOTSTRAP_TOKEN_LABEL, description: BOOTSTRAP_TOKEN_DESCRIPTION },
   },
   // Master 10.0.0.1 of an external etcd whose members became 10.0.0.1 and 10.0.0.2.
   "apiserver-etcd-servers.sh": {

@@ -17,7 +17,7 @@ import { Bootstrapped, ControlPlaneEngine, EngineArgs, WorkerJoinRequest } from 
 import { issueToken, joinToken, revokeToken, tokenBase } from "./bootstrapToken";
 import { drainCommand, resetCommand } from "./commands";
 import { dropStaleEtcdMember, followEtcdMembers, pruneStackedEtcd, recordEtcdEndpoints } from "./etcdMembership";
-import { caCertHash, JoinRole, kubeadmInitView, kubeadmJoinView, kubeconfigView } from "./views";
+import { caCertHash, JoinRole, KUBEADM_INIT_TOKEN, kubeadmInitView, kubeadmJoinView, kubeconfigView } from "./views";
 
 /** Stands for the token in the rejoin configuration of the first master (kubeadm-init.sh). */
 export const JOIN_TOKEN_PLACEHOLDER = "@@TOKEN@@";
@@ -103,6 +103,7 @@ export class KubeadmEngine implements ControlPlaneEngine {
       otherApiservers: others.map(apiserverUrl).join(" "),
       otherEtcdUrls: this.stacked ? etcdEndpoints(others).join(" ") : "",
       tokenPlaceholder: JOIN_TOKEN_PLACEHOLDER,
+      initTokenDescription: KUBEADM_INIT_TOKEN.description,
     };
     const init = runStep(prefix, target, STEPS.kubeadmInit, { view, inputs: { config }, deleteCommand: resetCommand(target, "init") }, { ...this.opts, dependsOn: [file, rejoin] });
     const done = this.stacked ? pruneStackedEtcd(prefix, target, this.plan, init, this.opts) : recordEtcdEndpoints(prefix, target, this.plan, init, this.opts);

@@ -9,6 +9,13 @@ export function imagePullPolicy(spec: ClusterSpec): string {
   return spec.packages.source === "offline" ? "Never" : "IfNotPresent";
 }
 
+/**
+ * The token `kubeadm init` always makes (its bootstrap-token phase also sets up the RBAC joins
+ * need, so it cannot be skipped). A config-file init gives it no description, so kubeha's init
+ * configuration names it, with a short life, and the init step deletes it by that description.
+ */
+export const KUBEADM_INIT_TOKEN = { description: "kubeha: kubeadm init's own token, deleted right after init", ttl: "15m" } as const;
+
 export function kubeadmInitView(plan: ClusterPlan, first: Host, ignorePreflightErrors: string[]) {
   const { spec } = plan;
   const external = spec.etcd.topology === "external";
@@ -32,6 +39,7 @@ export function kubeadmInitView(plan: ClusterPlan, first: Host, ignorePreflightE
     kubeletDiskEviction: spec.kubernetes.kubeletDiskEviction,
     dnsServiceIp: spec.kubernetes.dnsServiceIp,
     leaderElectionArgs: leaderElectionArgs(spec.kubernetes.leaderElection),
+    initToken: KUBEADM_INIT_TOKEN,
   };
 }
 

@@ -52,7 +52,7 @@ drain() {
   info "kube-apiserver drained: new connections go to the other apiservers"
 }
 
-# Removes every copy of the rules (a drain that a killed run left behind too).
+# Removes every copy of the rules (a drain that a killed run left behind too): on every exit.
 undrain() {
   local chain spec
   while read -r chain spec; do
@@ -62,6 +62,7 @@ undrain() {
 }
 
 main() {
+  trap undrain EXIT
   [ -f "$MANIFEST" ] || fatal "$MANIFEST is missing: has this master joined?"
   local count tmp
   count=$(grep -c -- "$FLAG" "$MANIFEST" || true)
@@ -70,7 +71,6 @@ main() {
     info "kube-apiserver uses the etcd members already: $SERVERS"
   else
     drain
-    trap 'undrain' EXIT
     tmp=$(mktemp "/etc/kubernetes/kube-apiserver.yaml.XXXXXX")
     sed "s|^\( *$FLAG\).*|\1$SERVERS|" "$MANIFEST" >"$tmp"
     chmod 0600 "$tmp"
@@ -81,7 +81,6 @@ main() {
   if ! (wait_until "$TIMEOUT" "kube-apiserver ready on $SERVERS" ready_on_servers); then
     fatal "kube-apiserver did not come back ready on $SERVERS within ${TIMEOUT}s (running: $(running_servers))"
   fi
-  undrain
   info "kube-apiserver ready on $SERVERS"
 }
 
