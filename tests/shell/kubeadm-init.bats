@@ -34,14 +34,19 @@ external() { run bash "$SCRIPTS/kubeadm-init-external.sh"; }
   grep -q "initialized successfully" "$LOG"
 }
 
-@test "initialised by a run killed before it deleted kubeadm init's own token: this run deletes it" {
+@test "initialised by a run killed before it deleted kubeadm init's own token: this run deletes it and blanks it in the log" {
   touch "$MARKER"
+  mkdir -p "$(dirname "$LOG")"
+  printf 'kubeadm join 10.0.0.9:16443 --token abcdef.0123456789abcdef \\\n' >"$LOG"
   stacked
   [ "$status" -eq 0 ]
   called kubeadm "token list --kubeconfig $ADMIN_CONF$"
   called kubeadm "token delete --kubeconfig $ADMIN_CONF abcdef$"
   not_called kubeadm "token delete .* kubeha$"
   output_has "deleted kubeadm init's own bootstrap token abcdef"
+  grep -q -- "--token <bootstrap token>" "$LOG"
+  run ! grep -q "0123456789abcdef" "$LOG"
+  [ "$(stat -c %a "$LOG")" = 600 ]
 }
 
 @test "joined the cluster earlier (it became the first master): nothing runs" {

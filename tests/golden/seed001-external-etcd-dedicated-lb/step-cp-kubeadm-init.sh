@@ -87,9 +87,16 @@ redact_secrets() {
     -e 's/(--certificate-key)[ =]+[0-9a-f]{64}/\1 <certificate key>/g' -e 's/^[0-9a-f]{64}$/<certificate key>/'
 }
 
-# show_log [>&2]: blanks secrets in the log itself (it stays on the master), then shows it.
-show_log() {
+# redact_log: blanks secrets in the log itself (it stays on the master). Also on the next run after
+# one killed while kubeadm ran: the detached kubeadm finished and printed its token into the log.
+redact_log() {
+  [ -f "$LOG" ] || return 0
   (umask 077 && redact_secrets <"$LOG" >"$LOG.redacted" && mv -f "$LOG.redacted" "$LOG")
+}
+
+# show_log [>&2]: redacts the log, then shows it.
+show_log() {
+  redact_log
   cat "$LOG"
 }
 
@@ -111,6 +118,7 @@ main() {
   flock 9
   if [ -f "$MARKER" ]; then
     echo init >"$STEP_FILE"
+    redact_log
     delete_default_token
     info "this master is initialised, nothing changed (config changes to a running control plane need kubeadm upgrade)"
     return
