@@ -71,6 +71,8 @@ export const PATHS = {
   bootstrapKubeletKubeconfig: `${KUBERNETES}/bootstrap-kubelet.conf`,
   staticPodDir: `${KUBERNETES}/manifests`,
   apiserverManifest: `${KUBERNETES}/manifests/kube-apiserver.yaml`,
+  controllerManagerManifest: `${KUBERNETES}/manifests/kube-controller-manager.yaml`,
+  schedulerManifest: `${KUBERNETES}/manifests/kube-scheduler.yaml`,
   kubernetesPki: `${KUBERNETES}/pki`,
   clusterCaCert: `${KUBERNETES}/pki/ca.crt`,
   /** kubeadm's stacked etcd PKI, healthcheck client included. */

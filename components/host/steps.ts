@@ -49,6 +49,11 @@ export const STEPS = {
   bootstrapTokenRevoke: step("bootstrap-token-revoke", "controlPlane/kubeadm/bootstrap-token-revoke.sh", "revokes the bootstrap token once every node has joined"),
   nodeRegistered: step("registered", "controlPlane/kubeadm/node-ready.sh", "waits until a node has registered; its deletion drains and deletes the Node"),
   kubeadmEtcdEndpoints: step("kubeadm-etcd-endpoints", "controlPlane/kubeadm/kubeadm-etcd-endpoints.sh", "uploads the external etcd members into kubeadm's cluster configuration"),
+  leaderElection: step(
+    "leader-election",
+    "controlPlane/kubeadm/leader-election.sh",
+    "keeps the controller-manager's and scheduler's leader-election timings as configured (restarts them when changed)",
+  ),
   apiserverEtcdServers: step("apiserver-etcd-servers", "controlPlane/kubeadm/apiserver-etcd-servers.sh", "restarts this master's apiserver on the configured etcd members"),
 } as const satisfies Record<string, ScriptStep>;
 

@@ -244,12 +244,18 @@ function engineEvents(stdout: string): EngineEvent[] {
 
 /** The deletes among the engine events of `pulumi destroy --json`, in order: each resource's start and completion. */
 function deleteEvents(stdout: string): DeleteEvent[] {
+  return stepEvents(stdout, /./, "delete");
+}
+
+/** The steps matching `name` among the engine events, in order: each one's start and completion (of `op`, or any but "same"). */
+function stepEvents(stdout: string, name: RegExp, op?: string): DeleteEvent[] {
   const events: DeleteEvent[] = [];
+  const counts = (m: StepMetadata | undefined) => m !== undefined && name.test(m.urn.split("::").pop()!) && (op === undefined ? m.op !== "same" : m.op === op);
   for (const event of engineEvents(stdout)) {
     const pre = event.resourcePreEvent?.metadata;
     const done = event.resOutputsEvent?.metadata;
-    if (pre?.op === "delete") events.push({ name: pre.urn.split("::").pop()!, phase: "start" });
-    if (done?.op === "delete") events.push({ name: done.urn.split("::").pop()!, phase: "done" });
+    if (counts(pre)) events.push({ name: pre!.urn.split("::").pop()!, phase: "start" });
+    if (counts(done)) events.push({ name: done!.urn.split("::").pop()!, phase: "done" });
   }
   return events;
 }
@@ -259,6 +265,18 @@ function deletedBefore(events: DeleteEvent[], first: RegExp, then: RegExp): { fi
   const lastDone = Math.max(...events.map((e, i) => (e.phase === "done" && first.test(e.name) ? i : -1)));
   const firstStart = Math.min(...events.map((e, i) => (e.phase === "start" && then.test(e.name) ? i : Infinity)));
   return { first: String(first), then: String(then), before: lastDone >= 0 && firstStart < Infinity && lastDone < firstStart };
+}
+
+/** `pulumi up --json` (see tUpEvents) with a client asking /readyz through the VIP every 100 ms throughout. */
+async function upProbed(): Promise<{ up: { seconds: number; stdout: string }; samples: ProbeSample[] }> {
+  const probe = startReadyzProbe(100, `${T_VIP}:16443`);
+  try {
+    const up = tUpEvents();
+    return { up, samples: await probe.stop() };
+  } catch (error) {
+    await probe.stop();
+    throw error;
+  }
 }
 
 /**
@@ -278,14 +296,7 @@ async function replaceFirstMaster(roles: string[], settings: Record<string, stri
   expect({ status: forgot.status, stderr: forgot.stderr }).toEqual({ status: 0, stderr: "" });
   // With external etcd the up restarts m2's and m3's apiservers on the new members, drained: a
   // client through the VIP every 100 ms may see no failure while those steps run.
-  const probe = startReadyzProbe(100, `${T_VIP}:16443`);
-  let up: { seconds: number; stdout: string };
-  let samples: ProbeSample[];
-  try {
-    up = tUpEvents();
-  } finally {
-    samples = await probe.stop();
-  }
+  const { up, samples } = await upProbed();
   console.log(`replacing m1 by m4 (${settings.etcdTopology} etcd): pulumi up ${up.seconds.toFixed(0)} s`);
   if (settings.etcdTopology === "external") {
     const restarts = stepWindow(up.stdout, /-apiserver-etcd-servers$/);
@@ -507,24 +518,44 @@ describeReal("seed topologies in a second lab", () => {
   });
 
   describe("seed 003's shape: the first master dies and a new host (m4) replaces it", () => {
+    // Deployed with Kubernetes' leader-election defaults, then switched to the fast profile while running.
     const settings = { etcdTopology: "external", apiEndpoint: "vip", vip: T_VIP, vrrpInterface: "host0", leaderElection: "fast" };
     const cp = ["master", "etcd", "lb"];
+    const hosts: TopologyHost[] = [
+      { name: "m1", roles: cp, vrrpPriority: 150 },
+      { name: "m2", roles: cp, vrrpPriority: 140 },
+      { name: "m3", roles: cp, vrrpPriority: 130 },
+      { name: "w1", roles: ["worker"] },
+    ];
     const etcdctl = "ETCDCTL_API=3 etcdctl --cacert=/etc/etcd/pki/ca.crt --cert=/etc/etcd/pki/client.crt --key=/etc/etcd/pki/client.key --endpoints=https://127.0.0.1:2379";
-    beforeAll(() =>
-      freshTopology(
-        [
-          { name: "m1", roles: cp, vrrpPriority: 150 },
-          { name: "m2", roles: cp, vrrpPriority: 140 },
-          { name: "m3", roles: cp, vrrpPriority: 130 },
-          { name: "w1", roles: ["worker"] },
-        ],
-        settings,
-      ),
-    );
+    beforeAll(() => freshTopology(hosts, { ...settings, leaderElection: "default" }));
 
     test("deploys: every node Ready, the VIP on m1", async () => {
       await deployAndWaitReady("seed 003 shape");
       expect(vipHolders(["m1", "m2", "m3"])).toEqual(["m1"]);
+    });
+
+    test("leaderElection changed to fast on the running cluster: each master's controller-manager and scheduler restarted with its flags, one master at a time, the API answering throughout", async () => {
+      const timings = (host: THost, process: string) => tSshOk(host, `pgrep -a -f '^([^ ]*/)?${process}( |$)' | tr ' ' '\\n' | grep -- '^--leader-elect-' | sort`).trim();
+      const masters = ["m1", "m2", "m3"] as const;
+      for (const host of masters) expect({ host, flags: timings(host, "kube-controller-manager") }).toEqual({ host, flags: "" });
+      writeTopology(hosts, settings);
+      const { up, samples } = await upProbed();
+      const fast = ["--leader-elect-lease-duration=6s", "--leader-elect-renew-deadline=4s", "--leader-elect-retry-period=1s"].join("\n");
+      for (const host of masters) {
+        for (const process of ["kube-controller-manager", "kube-scheduler"]) expect({ host, process, flags: timings(host, process) }).toEqual({ host, process, flags: fast });
+      }
+      const order = stepEvents(up.stdout, /-leader-election$/).map((e) => `${e.phase} ${e.name}`);
+      expect(order).toEqual(masters.flatMap((m) => [`start kubeha-cp-${m}-leader-election`, `done kubeha-cp-${m}-leader-election`]));
+      const window = stepWindow(up.stdout, /-leader-election$/);
+      const during = samples.filter((s) => s.at >= window.from && s.at <= window.to);
+      const failed = during.filter((s) => !s.ok).length;
+      console.log(
+        `leaderElection default -> fast on the running cluster: pulumi up ${up.seconds.toFixed(0)} s, the three masters' steps in ${((window.to - window.from) / 1000).toFixed(0)} s; /readyz through the VIP: ${failed} of ${during.length} failed`,
+      );
+      expect(during.length).toBeGreaterThan(10);
+      expect(failed).toBe(0);
+      secondUpChangesNothing();
     });
 
     test("leaderElection fast: the controller-manager's and scheduler's leases leave a hard-stopped holder within 12 s", async () => {

@@ -18,6 +18,8 @@ import { CommonView, COMMON_VIEW, renderScript, shellLibrary } from "../../compo
 import { JOIN_TOKEN_PLACEHOLDER } from "../../components/controlPlane/kubeadm/kubeadmEngine";
 import { BOOTSTRAP_TOKEN_DESCRIPTION, BOOTSTRAP_TOKEN_LABEL } from "../../components/controlPlane/kubeadm/bootstrapToken";
 import { KUBEADM_INIT_TOKEN } from "../../components/controlPlane/kubeadm/views";
+import { leaderElectionView } from "../../components/controlPlane/kubeadm/leaderElection";
+import { FAST_LEADER_ELECTION } from "../../config/leaderElection";
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "kubeha-shell-"));
 const root = path.join(work, "root");
@@ -70,6 +72,9 @@ const SCRIPTS: Record<string, { template: string; view: object }> = {
     template: "controlPlane/kubeadm/apiserver-etcd-servers.sh",
     view: { servers: [masters[0], masters[1]].map(client).join(","), address: masters[0], timeoutSeconds: 2 },
   },
+  // A master with the fast leader-election profile, and one with Kubernetes' defaults.
+  "leader-election.sh": { template: "controlPlane/kubeadm/leader-election.sh", view: { ...leaderElectionView(FAST_LEADER_ELECTION), timeoutSeconds: 2 } },
+  "leader-election-default.sh": { template: "controlPlane/kubeadm/leader-election.sh", view: { ...leaderElectionView(undefined), timeoutSeconds: 2 } },
   // Member m2 of m1-m3 (external etcd).
   "apply-etcd.sh": { template: "etcd/apply-etcd.sh", view: { name: "m2", peerUrl: peer(masters[1]), timeoutSeconds: 2 } },
   "etcd-prune.sh": { template: "etcd/etcd-prune.sh", view: { endpoints: masters.map(client).join(" "), peerUrls: masters.map(peer).join(" ") } },

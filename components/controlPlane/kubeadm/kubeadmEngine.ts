@@ -17,6 +17,7 @@ import { Bootstrapped, ControlPlaneEngine, EngineArgs, WorkerJoinRequest } from 
 import { issueToken, joinToken, revokeToken, tokenBase } from "./bootstrapToken";
 import { drainCommand, resetCommand } from "./commands";
 import { dropStaleEtcdMember, followEtcdMembers, pruneStackedEtcd, recordEtcdEndpoints } from "./etcdMembership";
+import { followLeaderElection } from "./leaderElection";
 import { caCertHash, JoinRole, KUBEADM_INIT_TOKEN, kubeadmInitView, kubeadmJoinView, kubeconfigView } from "./views";
 
 /** Stands for the token in the rejoin configuration of the first master (kubeadm-init.sh). */
@@ -118,6 +119,7 @@ export class KubeadmEngine implements ControlPlaneEngine {
   afterMasters(allJoined: remote.Command): void {
     this.registerMasters(allJoined);
     if (this.args.etcd) followEtcdMembers(this.name, this.plan, this.args.targets, allJoined, this.opts);
+    followLeaderElection(this.name, this.plan, this.args.targets, allJoined, this.opts);
   }
 
   /** Every node of this token has joined: it is revoked. */
