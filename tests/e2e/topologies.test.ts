@@ -210,6 +210,24 @@ function stepWindow(stdout: string, name: RegExp): { steps: string[]; from: numb
   return { steps: [...steps].sort(), from, to };
 }
 
+/** The steps (not "same") that had started and not yet completed at time `at` (ms) of a `pulumi up --json`. */
+function stepsRunningAt(stdout: string, at: number): string[] {
+  const started = new Map<string, number>();
+  const running: string[] = [];
+  for (const event of engineEvents(stdout)) {
+    const pre = event.resourcePreEvent?.metadata;
+    const done = event.resOutputsEvent?.metadata;
+    if (pre && pre.op !== "same") started.set(pre.urn.split("::").pop()!, event.timestamp * 1000);
+    if (done && done.op !== "same") {
+      const name = done.urn.split("::").pop()!;
+      const from = started.get(name);
+      if (from !== undefined && from <= at && at <= event.timestamp * 1000 + 999) running.push(name);
+      started.delete(name);
+    }
+  }
+  return running.sort();
+}
+
 /** URNs of the stack's resources. */
 function stackUrns(): string[] {
   const result = pulumi(["stack", "export", "--stack", T_STACK]);
@@ -309,7 +327,11 @@ async function replaceFirstMaster(roles: string[], settings: Record<string, stri
     );
     expect(restarts.steps).toEqual(expect.arrayContaining(["kubeha-cp-m2-apiserver-etcd-servers", "kubeha-cp-m3-apiserver-etcd-servers"]));
     expect(during.length).toBeGreaterThan(10);
-    expect(failed.map((s) => new Date(s.at).toISOString())).toEqual([]);
+    if (failed.length > 0) {
+      // What was running then, and what the nginx in front saw: the cause, not only the count.
+      for (const host of ["m2", "m3", "lb2"] as const) console.log(`${host}'s nginx errors:\n${tSsh(host, "tail -n 40 /var/log/nginx/error.log").stdout}`);
+    }
+    expect(failed.map((s) => `${new Date(s.at).toISOString()} HTTP ${s.code} while ${stepsRunningAt(up.stdout, s.at).join(", ")}`)).toEqual([]);
   }
   await waitFor("m2, m3, m4, w1 Ready", () => tReadyNodes().join() === "m2,m3,m4,w1", 300000, 2000);
   expect(tKubectl(["get", "nodes", "-o", "name"]).stdout.trim().split("\n").sort()).toEqual(["node/m2", "node/m3", "node/m4", "node/w1"]);
