@@ -19,9 +19,14 @@ export function shellLibrary(common: CommonView = COMMON_VIEW): string {
   return renderTemplate("host/lib.sh", common);
 }
 
-/** Renders a step script: its template with `view` (plus paths, ports, units) and the library. */
-export function renderScript(template: string, view: object = {}, common: CommonView = COMMON_VIEW): string {
-  return withLibrary(renderTemplate(template, { ...common, ...view }), shellLibrary(common));
+/**
+ * Renders a step script: its template with `view` (plus paths, ports, units) and the library, then
+ * the step's own `libraries` (templates shared by a few steps only: a change to one re-runs those
+ * steps, not every step of every stack as a change to lib.sh does).
+ */
+export function renderScript(template: string, view: object = {}, common: CommonView = COMMON_VIEW, libraries: readonly string[] = []): string {
+  const extra = libraries.map((name) => renderTemplate(name, common).trimEnd());
+  return withLibrary(renderTemplate(template, { ...common, ...view }), [shellLibrary(common).trimEnd(), ...extra].join("\n\n"));
 }
 
 /** Renders a file template (config, unit) with `view` plus paths, ports and units. */

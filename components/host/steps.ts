@@ -13,11 +13,16 @@ export interface ScriptStep {
   /** Template under templates/, without .mustache. */
   readonly template: string;
   readonly description: string;
+  /** Templates under templates/ inserted after the shell library (see renderScript). */
+  readonly libraries?: readonly string[];
 }
 
-function step(suffix: string, template: string, description: string): ScriptStep {
-  return { suffix, template, description };
+function step(suffix: string, template: string, description: string, libraries?: readonly string[]): ScriptStep {
+  return libraries ? { suffix, template, description, libraries } : { suffix, template, description };
 }
+
+/** The drain of a master's apiserver out of every nginx's rotation while it starts. */
+const APISERVER_DRAIN = ["controlPlane/kubeadm/apiserver-drain.sh"];
 
 export const STEPS = {
   // host layer
@@ -44,7 +49,7 @@ export const STEPS = {
   vipAnswers: step("vip-answers", "endpoint/wait-endpoint.sh", "waits until the endpoint accepts connections"),
   // control plane: kubeadm engine
   kubeadmInit: step("kubeadm-init", "controlPlane/kubeadm/kubeadm-init.sh", "kubeadm init on the first master, once (or its rejoin when reinstalled)"),
-  kubeadmJoin: step("kubeadm-join", "controlPlane/kubeadm/kubeadm-join.sh", "kubeadm join through the HA endpoint, once"),
+  kubeadmJoin: step("kubeadm-join", "controlPlane/kubeadm/kubeadm-join.sh", "kubeadm join through the HA endpoint, once (a master's apiserver drained until ready)", APISERVER_DRAIN),
   bootstrapToken: step("bootstrap-token-issue", "controlPlane/kubeadm/bootstrap-token.sh", "issues the bootstrap token of the joining nodes (a new one when they change)"),
   bootstrapTokenRevoke: step("bootstrap-token-revoke", "controlPlane/kubeadm/bootstrap-token-revoke.sh", "revokes the bootstrap token once every node has joined"),
   nodeRegistered: step("registered", "controlPlane/kubeadm/node-ready.sh", "waits until a node has registered; its deletion drains and deletes the Node"),
@@ -54,7 +59,7 @@ export const STEPS = {
     "controlPlane/kubeadm/leader-election.sh",
     "keeps the controller-manager's and scheduler's leader-election timings as configured (restarts them when changed)",
   ),
-  apiserverEtcdServers: step("apiserver-etcd-servers", "controlPlane/kubeadm/apiserver-etcd-servers.sh", "restarts this master's apiserver on the configured etcd members"),
+  apiserverEtcdServers: step("apiserver-etcd-servers", "controlPlane/kubeadm/apiserver-etcd-servers.sh", "restarts this master's apiserver on the configured etcd members", APISERVER_DRAIN),
 } as const satisfies Record<string, ScriptStep>;
 
 export type StepId = keyof typeof STEPS;
@@ -74,7 +79,7 @@ export interface StepArgs extends Omit<RunScriptArgs, "script" | "carriesSecret"
 /** Runs a registered step on a target. */
 export function runStep(prefix: string, target: Target, step: ScriptStep, args: StepArgs, opts: pulumi.CustomResourceOptions): remote.Command {
   const { view, secrets, ...rest } = args;
-  if (!secrets) return runScript(stepName(prefix, step), target, { script: renderScript(step.template, view), ...rest }, opts);
-  const script = pulumi.all(secrets).apply((values) => renderScript(step.template, { ...view, ...values }));
+  if (!secrets) return runScript(stepName(prefix, step), target, { script: renderScript(step.template, view, undefined, step.libraries), ...rest }, opts);
+  const script = pulumi.all(secrets).apply((values) => renderScript(step.template, { ...view, ...values }, undefined, step.libraries));
   return runScript(stepName(prefix, step), target, { script, carriesSecret: true, ...rest }, opts);
 }

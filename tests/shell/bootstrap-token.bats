@@ -65,3 +65,12 @@ setup() {
   [ "$status" -ne 0 ]
   output_has "cannot list the bootstrap tokens"
 }
+
+@test "revoke: an apiserver that refuses the admin at first (its RBAC cache behind, right after the joins) is asked again" {
+  printf '%s %s\n' bootstrap-token-abcdef "$(printf '%s' 'kubeha: joins of nodes' | base64 -w0)" >"$STUB/token-secrets"
+  # The first list is Forbidden, the next ones answer.
+  printf '#!/bin/bash\nif [[ "$*" == *"get secrets"* ]] && [ ! -e "$STUB/listed-once" ]; then touch "$STUB/listed-once"; echo "Error from server (Forbidden): secrets is forbidden" >&2; exit 1; fi\nexec %q "$@"\n' "$BATS_TEST_DIRNAME/stubs/kubectl" >"$STUB/bin/kubectl"
+  run bash "$SCRIPTS/bootstrap-token-revoke.sh"
+  [ "$status" -eq 0 ]
+  output_has "bootstrap tokens revoked: bootstrap-token-abcdef"
+}

@@ -20,6 +20,7 @@ import { BOOTSTRAP_TOKEN_DESCRIPTION, BOOTSTRAP_TOKEN_LABEL } from "../../compon
 import { KUBEADM_INIT_TOKEN } from "../../components/controlPlane/kubeadm/views";
 import { leaderElectionView } from "../../components/controlPlane/kubeadm/leaderElection";
 import { FAST_LEADER_ELECTION } from "../../config/leaderElection";
+import { STEPS } from "../../components/host/steps";
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "kubeha-shell-"));
 const root = path.join(work, "root");
@@ -58,14 +59,22 @@ const SCRIPTS: Record<string, { template: string; view: object }> = {
     template: "controlPlane/kubeadm/kubeadm-init.sh",
     view: { otherApiservers: masters.slice(1).map(apiserver).join(" "), otherEtcdUrls: "", tokenPlaceholder: JOIN_TOKEN_PLACEHOLDER, initTokenDescription: KUBEADM_INIT_TOKEN.description },
   },
-  "kubeadm-join.sh": { template: "controlPlane/kubeadm/kubeadm-join.sh", view: { token: "abcdef.0123456789abcdef", tokenPlaceholder: JOIN_TOKEN_PLACEHOLDER } },
+  // A worker, and the master 10.0.0.1 (its apiserver drained until ready).
+  "kubeadm-join.sh": {
+    template: "controlPlane/kubeadm/kubeadm-join.sh",
+    view: { token: "abcdef.0123456789abcdef", tokenPlaceholder: JOIN_TOKEN_PLACEHOLDER, apiserverAddress: "", apiserverTimeoutSeconds: 2 },
+  },
+  "kubeadm-join-master.sh": {
+    template: "controlPlane/kubeadm/kubeadm-join.sh",
+    view: { token: "abcdef.0123456789abcdef", tokenPlaceholder: JOIN_TOKEN_PLACEHOLDER, apiserverAddress: masters[0], apiserverTimeoutSeconds: 2 },
+  },
   "bootstrap-token.sh": {
     template: "controlPlane/kubeadm/bootstrap-token.sh",
     view: { ttlSeconds: 7200, label: BOOTSTRAP_TOKEN_LABEL, description: BOOTSTRAP_TOKEN_DESCRIPTION, token: "abcdef.0123456789abcdef" },
   },
   "bootstrap-token-revoke.sh": {
     template: "controlPlane/kubeadm/bootstrap-token-revoke.sh",
-    view: { label: BOOTSTRAP_TOKEN_LABEL, description: BOOTSTRAP_TOKEN_DESCRIPTION },
+    view: { label: BOOTSTRAP_TOKEN_LABEL, description: BOOTSTRAP_TOKEN_DESCRIPTION, listTimeoutSeconds: 3 },
   },
   // Master 10.0.0.1 of an external etcd whose members became 10.0.0.1 and 10.0.0.2.
   "apiserver-etcd-servers.sh": {
@@ -89,7 +98,9 @@ const SCRIPTS: Record<string, { template: string; view: object }> = {
 fs.mkdirSync(scriptDir, { recursive: true });
 fs.writeFileSync(path.join(scriptDir, "lib.sh"), shellLibrary(common));
 for (const [name, { template, view }] of Object.entries(SCRIPTS)) {
-  fs.writeFileSync(path.join(scriptDir, name), renderScript(template, view, common), { mode: 0o755 });
+  // With the libraries the step's registry entry inserts.
+  const libraries = Object.values(STEPS).find((s) => s.template === template)?.libraries;
+  fs.writeFileSync(path.join(scriptDir, name), renderScript(template, view, common, libraries), { mode: 0o755 });
 }
 
 interface BatsResult {

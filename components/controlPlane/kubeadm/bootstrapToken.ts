@@ -17,6 +17,12 @@ export const BOOTSTRAP_TOKEN_LABEL = "kubeha.io/bootstrap-token";
 /** The description of kubeha's tokens, unlabelled ones of its earlier versions too: the revoke step deletes every token that has it. */
 export const BOOTSTRAP_TOKEN_DESCRIPTION = "kubeha: joins of nodes";
 
+/**
+ * How long the revoke step retries listing the tokens: right after the joins, an apiserver behind
+ * the VIP may still refuse the admin (Forbidden) until its RBAC cache has caught up (seen in the lab).
+ */
+const REVOKE_LIST_TIMEOUT_SECONDS = 60;
+
 const TOKEN_VIEW = { label: BOOTSTRAP_TOKEN_LABEL, description: BOOTSTRAP_TOKEN_DESCRIPTION };
 
 /** The stack's base secret "[a-z0-9]{6}.[a-z0-9]{16}" (@pulumi/random; once the token itself). */
@@ -39,5 +45,6 @@ export function issueToken(prefix: string, target: ReadyTarget, token: pulumi.Ou
 
 /** Revokes kubeha's tokens once every join of this token is done (re-run with the next token). */
 export function revokeToken(prefix: string, target: ReadyTarget, token: pulumi.Output<string>, parent: pulumi.Resource, joined: pulumi.Resource[]): remote.Command {
-  return runStep(prefix, target, STEPS.bootstrapTokenRevoke, { view: TOKEN_VIEW, inputs: { token } }, { parent, dependsOn: joined });
+  const view = { ...TOKEN_VIEW, listTimeoutSeconds: REVOKE_LIST_TIMEOUT_SECONDS };
+  return runStep(prefix, target, STEPS.bootstrapTokenRevoke, { view, inputs: { token } }, { parent, dependsOn: joined });
 }

@@ -25,6 +25,8 @@ export const JOIN_TOKEN_PLACEHOLDER = "@@TOKEN@@";
 
 /** How long a node may take to register after its join. */
 const REGISTER_TIMEOUT_SECONDS = 300;
+/** How long a joined master's apiserver may take to answer ready (it stays out of rotation until then). */
+const JOINED_APISERVER_TIMEOUT_SECONDS = 300;
 
 export class KubeadmEngine implements ControlPlaneEngine {
   readonly kubeconfig: pulumi.Output<string>;
@@ -113,7 +115,7 @@ export class KubeadmEngine implements ControlPlaneEngine {
   }
 
   joinMaster(master: Host, after: pulumi.Resource[]): remote.Command {
-    return this.join(this.prefix(master), this.target(master), this.controlPlaneJoinConfig(master), after, this.opts.parent);
+    return this.join(this.prefix(master), this.target(master), this.controlPlaneJoinConfig(master), after, this.opts.parent, master.address);
   }
 
   afterMasters(allJoined: remote.Command): void {
@@ -140,12 +142,12 @@ export class KubeadmEngine implements ControlPlaneEngine {
 
   /**
    * Writes the join configuration, with a placeholder where the token goes, and joins once; the
-   * token travels in the join step's script only (never stored on the node). Deleting the step
-   * resets the node.
+   * token travels in the join step's script only (never stored on the node). A master (its
+   * address given) joins with its apiserver drained until ready. Deleting the step resets the node.
    */
-  private join(prefix: string, target: ReadyTarget, config: pulumi.Output<string>, after: pulumi.Resource[], parent: pulumi.Resource): remote.Command {
+  private join(prefix: string, target: ReadyTarget, config: pulumi.Output<string>, after: pulumi.Resource[], parent: pulumi.Resource, apiserverAddress = ""): remote.Command {
     const file = putFile(`${prefix}-kubeadm-join-config`, target, { path: PATHS.kubeadmJoinConfig, content: config, mode: "0600" }, { parent, dependsOn: after });
-    const view = { tokenPlaceholder: JOIN_TOKEN_PLACEHOLDER };
+    const view = { tokenPlaceholder: JOIN_TOKEN_PLACEHOLDER, apiserverAddress, apiserverTimeoutSeconds: JOINED_APISERVER_TIMEOUT_SECONDS };
     return runStep(prefix, target, STEPS.kubeadmJoin, { view, secrets: { token: this.token }, deleteCommand: resetCommand(target, "join") }, { parent, dependsOn: [file] });
   }
 

@@ -8,6 +8,7 @@
 # <the kubeha shell library: tests/golden/_shared/lib.sh>
 
 DESCRIPTION="kubeha: joins of nodes"
+LIST_TIMEOUT=60
 export KUBECONFIG="/etc/kubernetes/admin.conf"
 
 # The names of kubeha's token Secrets (descriptions are base64 in .data).
@@ -18,9 +19,16 @@ kubeha_tokens() {
   awk -v ours="$ours" '$2 == ours { print $1 }' <<<"$listed"
 }
 
+# Sets NAMES. Retried: right after the joins an apiserver behind the VIP may refuse the admin
+# (Forbidden) until its RBAC cache has caught up.
+list_tokens() {
+  NAMES=$(kubeha_tokens | paste -sd " ")
+}
+
 main() {
   local names
-  names=$(kubeha_tokens | paste -sd " ") || fatal "cannot list the bootstrap tokens"
+  wait_until "$LIST_TIMEOUT" "cannot list the bootstrap tokens" list_tokens
+  names=$NAMES
   if [[ -n $names ]]; then
     # shellcheck disable=SC2086 # one argument per Secret name
     kubectl -n kube-system delete secret $names --ignore-not-found >/dev/null

@@ -6,7 +6,48 @@
 # never stored on the node, never on a command line, and blanked from the output.
 # As with kubeadm init: detached from the SSH session, under a lock, with a marker on success.
 # The step that owns kubeadm on this node is recorded in STEP_FILE (see kubeadm-init.sh).
+# A master's join is drained (the apiserver drain library): its new apiserver accepts connections
+# before it is ready, so no nginx may hand it one until it answers ready.
 # <the kubeha shell library: tests/golden/_shared/lib.sh>
+
+# --- kubeha apiserver drain (templates/controlPlane/kubeadm/apiserver-drain.sh), in the steps that start or restart a kube-apiserver ---
+# nginx balances the apiservers at the TCP level: it cannot see that an apiserver which accepts
+# connections is not ready yet (a starting one answers /readyz with 500). While drained, new
+# connections to this master's apiserver from other hosts and from this host's nginx get a TCP
+# reset, so every nginx hands them to another apiserver at once (proxy_next_upstream); the
+# kubelet's probes and the step's own checks (loopback) still reach it. Connections already open
+# finish with the old apiserver's graceful shutdown.
+# Expects APISERVER_ADDRESS (this master's address).
+
+# The two iptables rules of a drain, "CHAIN SPEC..." each: new connections from other hosts, and
+# from this host's nginx to this master's address.
+drain_rules() {
+  echo "INPUT -p tcp --dport 6443 ! -i lo -m conntrack --ctstate NEW -m comment --comment kubeha-drain-apiserver -j REJECT --reject-with tcp-reset"
+  echo "OUTPUT -p tcp -d $APISERVER_ADDRESS --dport 6443 -m owner --uid-owner www-data -m conntrack --ctstate NEW -m comment --comment kubeha-drain-apiserver -j REJECT --reject-with tcp-reset"
+}
+
+drain() {
+  local chain spec
+  while read -r chain spec; do
+    # shellcheck disable=SC2086 # the spec is a list of arguments
+    iptables -C "$chain" $spec 2>/dev/null || iptables -I "$chain" 1 $spec || fatal "cannot drain kube-apiserver (iptables -I $chain)"
+  done < <(drain_rules)
+  info "kube-apiserver drained: new connections go to the other apiservers"
+}
+
+# Removes every copy of the rules (a drain that a killed run left behind too): on every exit.
+undrain() {
+  local chain spec
+  while read -r chain spec; do
+    # shellcheck disable=SC2086 # the spec is a list of arguments
+    while iptables -C "$chain" $spec 2>/dev/null; do iptables -D "$chain" $spec || break; done
+  done < <(drain_rules)
+}
+
+# This master's apiserver answers ready on loopback.
+apiserver_ready() {
+  [ "$(curl --silent --insecure --max-time 3 "https://127.0.0.1:6443/readyz" 2>/dev/null)" = ok ]
+}
 
 CONFIG="/etc/kubeha/kubeadm-join.yaml"
 MARKER="/etc/kubeha/kubeadm-join.done"
@@ -15,6 +56,9 @@ LOCK="/run/kubeha-kubeadm.lock"
 LOG="/var/log/kubeha/kubeadm-join.log"
 TOKEN="bwar7u.rupobucqjc724a3j"
 TOKEN_PLACEHOLDER="@@TOKEN@@"
+# This master's address; empty on a worker (no apiserver).
+APISERVER_ADDRESS="172.26.133.162"
+APISERVER_TIMEOUT=300
 
 # show FILE [>&2]: blanks the token in a log (kubeadm does not print it, but may in an error), then shows it.
 show() {
@@ -42,9 +86,25 @@ join_once() {
 with_token() {
   local config
   WORK=$(mktemp -d)
-  trap 'rm -rf "$WORK"' EXIT
+  trap 'rm -rf "$WORK"; on_master undrain' EXIT
   config=$(<"$CONFIG")
   (umask 077 && printf '%s\n' "${config//"$TOKEN_PLACEHOLDER"/"$TOKEN"}" >"$WORK/join.yaml")
+}
+
+is_master() { [ -n "$APISERVER_ADDRESS" ]; }
+
+# on_master COMMAND...: runs COMMAND on a master, nothing on a worker.
+on_master() {
+  if is_master; then "$@"; fi
+}
+
+joined() {
+  echo join >"$STEP_FILE"
+  info "joined the cluster"
+  if is_master; then
+    wait_until "$APISERVER_TIMEOUT" "kube-apiserver ready after the join" apiserver_ready
+    info "kube-apiserver ready: back in every nginx's rotation"
+  fi
 }
 
 main() {
@@ -52,6 +112,8 @@ main() {
   exec 9>"$LOCK"
   flock 9
   if [ -f "$MARKER" ] || { [ -f "/etc/kubernetes/kubelet.conf" ] && [ ! -f "/etc/kubernetes/bootstrap-kubelet.conf" ]; }; then
+    # A drain that a run killed mid-join left behind goes too.
+    on_master undrain
     echo join >"$STEP_FILE"
     info "this node has joined, nothing changed"
     return
@@ -62,12 +124,13 @@ main() {
     info "an earlier kubeadm join was cut short: running it again over what it left"
     extra="--ignore-preflight-errors=all"
   fi
+  on_master drain
   # A freshly started apiserver may not know the bootstrap token yet (Unauthorized in preflight).
   for attempt in 1 2 3 4 5 6 7 8 9 10 11 12; do
     rc=0
     join_once "$extra" || rc=$?
     case $rc in
-      0) echo join >"$STEP_FILE"; info "joined the cluster"; return ;;
+      0) joined; return ;;
       2) info "preflight failed (attempt $attempt), retrying in 5 s"; sleep 5 ;;
       *) fatal "kubeadm join failed (log: $LOG)" ;;
     esac

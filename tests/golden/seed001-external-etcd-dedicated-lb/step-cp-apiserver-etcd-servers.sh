@@ -4,43 +4,24 @@
 # members change it would keep dialling a removed member and never use a new one. Rewrites that
 # one flag line in the manifest (the kubelet then restarts the apiserver) and waits until the new
 # apiserver answers ready, so that a chain of these steps restarts one apiserver at a time.
-# The restart is drained: new connections to this apiserver from other hosts and from this host's
-# nginx are refused (a TCP reset) until the new one is ready, so every nginx in front of it hands
-# them to another apiserver at once (proxy_next_upstream), and no client through the HA endpoint
-# sees the restart. Connections already open finish with the old apiserver's graceful shutdown;
-# the kubelet's probes and this script's checks (loopback, root) still reach it.
-# Expects (rendered in): SERVERS (comma-separated), ADDRESS (this master's), TIMEOUT.
+# The restart is drained (the apiserver drain library, inserted below): no client through the HA endpoint sees it.
+# Expects (rendered in): SERVERS (comma-separated), APISERVER_ADDRESS (this master's), TIMEOUT.
 # <the kubeha shell library: tests/golden/_shared/lib.sh>
 
-SERVERS="https://192.168.109.134:2379,https://192.168.109.135:2379,https://192.168.109.136:2379"
-ADDRESS="192.168.109.134"
-TIMEOUT=180
-MANIFEST="/etc/kubernetes/manifests/kube-apiserver.yaml"
-FLAG="- --etcd-servers="
-PORT="6443"
-NGINX_USER="www-data"
-DRAIN_COMMENT="kubeha-drain-apiserver"
-
-# The --etcd-servers of every running kube-apiserver process (the old one may still be exiting).
-running_servers() {
-  local pid arg
-  for pid in $(pgrep -x kube-apiserver || true); do
-    tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | while read -r arg; do
-      [ "${arg#--etcd-servers=}" = "$arg" ] || echo "${arg#--etcd-servers=}"
-    done
-  done | sort -u | paste -sd ' ' -
-}
-
-ready_on_servers() {
-  [ "$(running_servers)" = "$SERVERS" ] &&
-    [ "$(curl --silent --insecure --max-time 3 "https://127.0.0.1:6443/readyz" 2>/dev/null)" = ok ]
-}
+# --- kubeha apiserver drain (templates/controlPlane/kubeadm/apiserver-drain.sh), in the steps that start or restart a kube-apiserver ---
+# nginx balances the apiservers at the TCP level: it cannot see that an apiserver which accepts
+# connections is not ready yet (a starting one answers /readyz with 500). While drained, new
+# connections to this master's apiserver from other hosts and from this host's nginx get a TCP
+# reset, so every nginx hands them to another apiserver at once (proxy_next_upstream); the
+# kubelet's probes and the step's own checks (loopback) still reach it. Connections already open
+# finish with the old apiserver's graceful shutdown.
+# Expects APISERVER_ADDRESS (this master's address).
 
 # The two iptables rules of a drain, "CHAIN SPEC..." each: new connections from other hosts, and
-# from this host's nginx to this master's address, get a TCP reset.
+# from this host's nginx to this master's address.
 drain_rules() {
-  echo "INPUT -p tcp --dport $PORT ! -i lo -m conntrack --ctstate NEW -m comment --comment $DRAIN_COMMENT -j REJECT --reject-with tcp-reset"
-  echo "OUTPUT -p tcp -d $ADDRESS --dport $PORT -m owner --uid-owner $NGINX_USER -m conntrack --ctstate NEW -m comment --comment $DRAIN_COMMENT -j REJECT --reject-with tcp-reset"
+  echo "INPUT -p tcp --dport 6443 ! -i lo -m conntrack --ctstate NEW -m comment --comment kubeha-drain-apiserver -j REJECT --reject-with tcp-reset"
+  echo "OUTPUT -p tcp -d $APISERVER_ADDRESS --dport 6443 -m owner --uid-owner www-data -m conntrack --ctstate NEW -m comment --comment kubeha-drain-apiserver -j REJECT --reject-with tcp-reset"
 }
 
 drain() {
@@ -59,6 +40,31 @@ undrain() {
     # shellcheck disable=SC2086 # the spec is a list of arguments
     while iptables -C "$chain" $spec 2>/dev/null; do iptables -D "$chain" $spec || break; done
   done < <(drain_rules)
+}
+
+# This master's apiserver answers ready on loopback.
+apiserver_ready() {
+  [ "$(curl --silent --insecure --max-time 3 "https://127.0.0.1:6443/readyz" 2>/dev/null)" = ok ]
+}
+
+SERVERS="https://192.168.109.134:2379,https://192.168.109.135:2379,https://192.168.109.136:2379"
+APISERVER_ADDRESS="192.168.109.134"
+TIMEOUT=180
+MANIFEST="/etc/kubernetes/manifests/kube-apiserver.yaml"
+FLAG="- --etcd-servers="
+
+# The --etcd-servers of every running kube-apiserver process (the old one may still be exiting).
+running_servers() {
+  local pid arg
+  for pid in $(pgrep -x kube-apiserver || true); do
+    tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | while read -r arg; do
+      [ "${arg#--etcd-servers=}" = "$arg" ] || echo "${arg#--etcd-servers=}"
+    done
+  done | sort -u | paste -sd ' ' -
+}
+
+ready_on_servers() {
+  [ "$(running_servers)" = "$SERVERS" ] && apiserver_ready
 }
 
 main() {

@@ -1,1 +1,1 @@
-# identical to tests/golden/seed003-external-etcd-on-masters/step-cp-kubeadm-join.sh
+# identical to tests/golden/seed003-external-etcd-on-masters/step-pool-general-kubeadm-join.sh
