@@ -26,7 +26,7 @@ test("every step script template is registered, and every registered template ex
   const scripts = templates()
     .map(relative)
     .filter((t) => t.endsWith(".sh") && !t.startsWith("host/lib") && t !== "endpoint/check_apiserver.sh");
-  const registered = [...new Set(Object.values(STEPS).map((s) => s.template))];
+  const registered = [...new Set(Object.values(STEPS).flatMap((s) => [s.template, ...(s.libraries ?? [])]))];
   expect(scripts.sort()).toEqual(registered.sort());
 });
 

@@ -49,7 +49,7 @@ test("stages come from the parent component; the stack's own resources are the s
   expect(identify("kubeha-pool-workers-kube-node01-kubeadm-join", "command:remote:Command", "kubeha:index:WorkerPool", "kubeha-pool-workers")).toMatchObject({
     stage: "workers",
     host: "kube-node01",
-    step: { suffix: "kubeadm-join", kind: "script", what: "kubeadm join through the HA endpoint, once" },
+    step: { suffix: "kubeadm-join", kind: "script", what: "kubeadm join through the HA endpoint, once (a master's apiserver drained until ready)" },
   });
   expect(identify("kubeha-lb-m2-keepalived-conf", "command:remote:Command", "kubeha:index:LoadBalancerPair", "kubeha-lb")).toMatchObject({
     stage: "loadBalancer",
