@@ -74,3 +74,11 @@ setup() {
   [ "$status" -eq 0 ]
   output_has "bootstrap tokens revoked: bootstrap-token-abcdef"
 }
+
+@test "an apiserver that refuses the admin at first (right after an init or a rejoin) is asked again, and the token issued" {
+  printf '#!/bin/bash\nif [[ "$*" == "apply -f -" ]] && [ ! -e "$STUB/applied-once" ]; then touch "$STUB/applied-once"; echo "Error from server (Forbidden): secrets is forbidden" >&2; exit 1; fi\nexec %q "$@"\n' "$BATS_TEST_DIRNAME/stubs/kubectl" >"$STUB/bin/kubectl"
+  run bash "$SCRIPTS/bootstrap-token.sh"
+  [ "$status" -eq 0 ]
+  output_has "bootstrap token abcdef valid until"
+  grep -q "token-secret: \"0123456789abcdef\"" "$STUB/applied.yaml"
+}

@@ -70,7 +70,7 @@ const SCRIPTS: Record<string, { template: string; view: object }> = {
   },
   "bootstrap-token.sh": {
     template: "controlPlane/kubeadm/bootstrap-token.sh",
-    view: { ttlSeconds: 7200, label: BOOTSTRAP_TOKEN_LABEL, description: BOOTSTRAP_TOKEN_DESCRIPTION, token: "abcdef.0123456789abcdef" },
+    view: { ttlSeconds: 7200, label: BOOTSTRAP_TOKEN_LABEL, description: BOOTSTRAP_TOKEN_DESCRIPTION, token: "abcdef.0123456789abcdef", retrySeconds: 3 },
   },
   "bootstrap-token-revoke.sh": {
     template: "controlPlane/kubeadm/bootstrap-token-revoke.sh",

@@ -18,10 +18,10 @@ export const BOOTSTRAP_TOKEN_LABEL = "kubeha.io/bootstrap-token";
 export const BOOTSTRAP_TOKEN_DESCRIPTION = "kubeha: joins of nodes";
 
 /**
- * How long the revoke step retries listing the tokens: right after the joins, an apiserver behind
+ * How long the token steps retry the API: right after the joins, an apiserver behind
  * the VIP may still refuse the admin (Forbidden) until its RBAC cache has caught up (seen in the lab).
  */
-const REVOKE_LIST_TIMEOUT_SECONDS = 60;
+const TOKEN_API_RETRY_SECONDS = 60;
 
 const TOKEN_VIEW = { label: BOOTSTRAP_TOKEN_LABEL, description: BOOTSTRAP_TOKEN_DESCRIPTION };
 
@@ -39,12 +39,12 @@ export function joinToken(base: pulumi.Output<string>, joiners: readonly string[
 
 /** Issues the token on the first master (re-run when it changes: the joiners changed). */
 export function issueToken(prefix: string, target: ReadyTarget, token: pulumi.Output<string>, parent: pulumi.Resource, initialised: pulumi.Resource): remote.Command {
-  const view = { ...TOKEN_VIEW, ttlSeconds: BOOTSTRAP_TOKEN_TTL_SECONDS };
+  const view = { ...TOKEN_VIEW, ttlSeconds: BOOTSTRAP_TOKEN_TTL_SECONDS, retrySeconds: TOKEN_API_RETRY_SECONDS };
   return runStep(prefix, target, STEPS.bootstrapToken, { view, secrets: { token } }, { parent, dependsOn: [initialised] });
 }
 
 /** Revokes kubeha's tokens once every join of this token is done (re-run with the next token). */
 export function revokeToken(prefix: string, target: ReadyTarget, token: pulumi.Output<string>, parent: pulumi.Resource, joined: pulumi.Resource[]): remote.Command {
-  const view = { ...TOKEN_VIEW, listTimeoutSeconds: REVOKE_LIST_TIMEOUT_SECONDS };
+  const view = { ...TOKEN_VIEW, listTimeoutSeconds: TOKEN_API_RETRY_SECONDS };
   return runStep(prefix, target, STEPS.bootstrapTokenRevoke, { view, inputs: { token } }, { parent, dependsOn: joined });
 }

@@ -11,12 +11,13 @@ TTL_SECONDS="7200"
 LABEL="kubeha.io/bootstrap-token"
 DESCRIPTION="kubeha: joins of nodes"
 TOKEN="bwar7u.rupobucqjc724a3j"
+RETRY_SECONDS=60
 export KUBECONFIG="/etc/kubernetes/admin.conf"
 
-main() {
-  local id=${TOKEN%%.*} expires
-  expires=$(date -u -d "+${TTL_SECONDS} seconds" +%Y-%m-%dT%H:%M:%SZ)
-  kubectl apply -f - >/dev/null <<MANIFEST
+# Applies the token's Secret and removes kubeha's older ones. Retried: right after an init or a
+# rejoin, an apiserver behind the VIP may refuse the admin (Forbidden) until its RBAC cache is up.
+issue() {
+  kubectl apply -f - >/dev/null <<MANIFEST || return 1
 apiVersion: v1
 kind: Secret
 metadata:
@@ -35,6 +36,12 @@ stringData:
   auth-extra-groups: system:bootstrappers:kubeadm:default-node-token
 MANIFEST
   kubectl -n kube-system delete secret -l "${LABEL}" --field-selector "metadata.name!=bootstrap-token-${id}" --ignore-not-found >/dev/null
+}
+
+main() {
+  local id=${TOKEN%%.*} expires
+  expires=$(date -u -d "+${TTL_SECONDS} seconds" +%Y-%m-%dT%H:%M:%SZ)
+  wait_until "$RETRY_SECONDS" "cannot issue the bootstrap token" issue
   info "bootstrap token ${id} valid until ${expires}"
 }
 
