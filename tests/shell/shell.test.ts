@@ -74,7 +74,7 @@ const SCRIPTS: Record<string, { template: string; view: object }> = {
   },
   "bootstrap-token-revoke.sh": {
     template: "controlPlane/kubeadm/bootstrap-token-revoke.sh",
-    view: { label: BOOTSTRAP_TOKEN_LABEL, description: BOOTSTRAP_TOKEN_DESCRIPTION, listTimeoutSeconds: 3 },
+    view: { label: BOOTSTRAP_TOKEN_LABEL, description: BOOTSTRAP_TOKEN_DESCRIPTION, retrySeconds: 3 },
   },
   // Master 10.0.0.1 of an external etcd whose members became 10.0.0.1 and 10.0.0.2.
   "apiserver-etcd-servers.sh": {

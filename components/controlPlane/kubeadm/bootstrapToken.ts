@@ -45,6 +45,6 @@ export function issueToken(prefix: string, target: ReadyTarget, token: pulumi.Ou
 
 /** Revokes kubeha's tokens once every join of this token is done (re-run with the next token). */
 export function revokeToken(prefix: string, target: ReadyTarget, token: pulumi.Output<string>, parent: pulumi.Resource, joined: pulumi.Resource[]): remote.Command {
-  const view = { ...TOKEN_VIEW, listTimeoutSeconds: TOKEN_API_RETRY_SECONDS };
+  const view = { ...TOKEN_VIEW, retrySeconds: TOKEN_API_RETRY_SECONDS };
   return runStep(prefix, target, STEPS.bootstrapTokenRevoke, { view, inputs: { token } }, { parent, dependsOn: joined });
 }

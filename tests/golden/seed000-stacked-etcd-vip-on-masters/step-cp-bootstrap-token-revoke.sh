@@ -8,7 +8,7 @@
 # <the kubeha shell library: tests/golden/_shared/lib.sh>
 
 DESCRIPTION="kubeha: joins of nodes"
-LIST_TIMEOUT=60
+RETRY_SECONDS=60
 export KUBECONFIG="/etc/kubernetes/admin.conf"
 
 # The names of kubeha's token Secrets (descriptions are base64 in .data).
@@ -27,7 +27,7 @@ list_tokens() {
 
 main() {
   local names
-  wait_until "$LIST_TIMEOUT" "cannot list the bootstrap tokens" list_tokens
+  wait_until "$RETRY_SECONDS" "cannot list the bootstrap tokens" list_tokens
   names=$NAMES
   if [[ -n $names ]]; then
     # shellcheck disable=SC2086 # one argument per Secret name
