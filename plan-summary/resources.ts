@@ -55,6 +55,8 @@ const OTHER_STEPS: readonly StepInfo[] = [
   { suffix: "keepalived-auth", kind: "file", what: "keepalived VRRP password" },
   { suffix: "keepalived-wait-address", kind: "file", what: "keepalived wait-for-address drop-in" },
   { suffix: "check-apiserver", kind: "file", what: "keepalived apiserver check script" },
+  { suffix: "apiserver-gate-program", kind: "file", what: "apiserver boot gate program" },
+  { suffix: "apiserver-gate-unit", kind: "file", what: "apiserver boot gate unit" },
   { suffix: "unit", kind: "file", what: "etcd unit" },
   { suffix: "initial-cluster", kind: "file", what: "etcd initial-cluster file" },
   { suffix: "peer-key", kind: "certificate", what: "etcd peer key" },

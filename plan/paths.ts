@@ -32,6 +32,10 @@ const KUBEHA = "/etc/kubeha";
 const KUBEHA_LIB = "/var/lib/kubeha";
 const KUBERNETES = "/etc/kubernetes";
 const ETCD_CONFIG = "/etc/etcd";
+const SYSTEMD = "/etc/systemd/system";
+const KUBEHA_PROGRAMS = "/usr/local/lib/kubeha";
+/** A master's kube-apiserver boot gate (templates/controlPlane/kubeadm/apiserver-gate.sh). */
+const APISERVER_GATE_UNIT = "kubeha-apiserver-gate.service";
 
 /** On-host paths. */
 export const PATHS = {
@@ -46,6 +50,13 @@ export const PATHS = {
   artifactStaging: `${KUBEHA_LIB}/artifacts`,
   /** Staged uploads (artifacts, etcd binaries): removed with kubeha's other files by the host's cleanup step. */
   kubehaLibDir: KUBEHA_LIB,
+
+  /** kubeha's programs that run on a host outside its steps (the apiserver boot gate). */
+  kubehaProgramDir: KUBEHA_PROGRAMS,
+  apiserverGateScript: `${KUBEHA_PROGRAMS}/apiserver-gate.sh`,
+  apiserverGateUnit: `${SYSTEMD}/${APISERVER_GATE_UNIT}`,
+  /** The unit's enablement (systemctl enable): removed with the unit by the host's cleanup. */
+  apiserverGateWants: `${SYSTEMD}/multi-user.target.wants/${APISERVER_GATE_UNIT}`,
 
   // kubeadm, driven by kubeha's steps
   kubeadmInitConfig: `${KUBEHA}/kubeadm-init.yaml`,
@@ -141,4 +152,5 @@ export const UNITS = {
   keepalived: "keepalived.service",
   containerd: "containerd.service",
   kubelet: "kubelet.service",
+  apiserverGate: APISERVER_GATE_UNIT,
 } as const;

@@ -15,6 +15,9 @@ export const KUBEHA_FILES: readonly string[] = [
   PATHS.keepalivedAuth,
   PATHS.keepalivedCheckScript,
   PATHS.keepalivedDropIn,
+  PATHS.kubehaProgramDir,
+  PATHS.apiserverGateUnit,
+  PATHS.apiserverGateWants,
 ];
 
 /** The delete command of the cleanup step. */

@@ -22,7 +22,7 @@ function step(suffix: string, template: string, description: string, libraries?:
 }
 
 /** The drain of a master's apiserver out of every nginx's rotation while it starts. */
-const APISERVER_DRAIN = ["controlPlane/kubeadm/apiserver-drain.sh"];
+export const APISERVER_DRAIN = ["controlPlane/kubeadm/apiserver-drain.sh"];
 
 export const STEPS = {
   // host layer
@@ -48,7 +48,8 @@ export const STEPS = {
   keepalivedApply: step("keepalived-apply", "endpoint/apply-keepalived.sh", "validates and (re)loads keepalived"),
   vipAnswers: step("vip-answers", "endpoint/wait-endpoint.sh", "waits until the endpoint accepts connections"),
   // control plane: kubeadm engine
-  kubeadmInit: step("kubeadm-init", "controlPlane/kubeadm/kubeadm-init.sh", "kubeadm init on the first master, once (or its rejoin when reinstalled)"),
+  kubeadmInit: step("kubeadm-init", "controlPlane/kubeadm/kubeadm-init.sh", "kubeadm init on the first master, once (or its rejoin when reinstalled, drained until ready)", APISERVER_DRAIN),
+  apiserverGate: step("apiserver-gate", "controlPlane/kubeadm/enable-apiserver-gate.sh", "enables the boot gate that keeps this master's apiserver out of rotation until it answers ready"),
   kubeadmJoin: step("kubeadm-join", "controlPlane/kubeadm/kubeadm-join.sh", "kubeadm join through the HA endpoint, once (a master's apiserver drained until ready)", APISERVER_DRAIN),
   bootstrapToken: step("bootstrap-token-issue", "controlPlane/kubeadm/bootstrap-token.sh", "issues the bootstrap token of the joining nodes (a new one when they change)"),
   bootstrapTokenRevoke: step("bootstrap-token-revoke", "controlPlane/kubeadm/bootstrap-token-revoke.sh", "revokes the bootstrap token once every node has joined"),

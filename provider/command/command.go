@@ -99,13 +99,29 @@ func (r run) exec(ctx context.Context) (string, string, error) {
 	stdout := &lineWriter{mu: mu, stream: "stdout", log: r.log, show: r.shows("stdout")}
 	stderr := &lineWriter{mu: mu, stream: "stderr", log: r.log, show: r.shows("stderr")}
 	session.Stdout, session.Stderr = stdout, stderr
-	if r.stdin != nil {
-		session.Stdin = strings.NewReader(*r.stdin)
-	} else {
-		session.Stdin = io.LimitReader(nil, 0)
+	// stdin through a pipe of our own, not session.Stdin: x/crypto/ssh reports an error from
+	// copying Stdin as the session's result, so a command that exits 0 without reading its input
+	// (a delete command beside a step's script: the remote closes the channel while the script is
+	// still being written) would fail with "EOF". What the command does with its input is its
+	// business; its exit status is the result.
+	in, err := session.StdinPipe()
+	if err != nil {
+		return "", "", fmt.Errorf("opening stdin of an SSH session on %s: %w", r.conn.target.host, err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- session.Run(r.command) }()
+	go func() {
+		if err := session.Start(r.command); err != nil {
+			done <- err
+			return
+		}
+		go func() {
+			if r.stdin != nil {
+				_, _ = io.Copy(in, strings.NewReader(*r.stdin))
+			}
+			_ = in.Close()
+		}()
+		done <- session.Wait()
+	}()
 	select {
 	case err = <-done:
 	case <-ctx.Done():

@@ -158,3 +158,17 @@ func TestDeleteUsesTheNewestConnectionFromTheRecordedInputs(t *testing.T) {
 		t.Fatal("without recorded inputs the delete should use the outputs' (dead) connection and fail")
 	}
 }
+
+func TestCommandThatExitsWithoutReadingItsStdinSucceeds(t *testing.T) {
+	// A delete command runs beside the step's script on stdin and need not read it. The test
+	// server's "exit-unread" exits 0 and closes the channel without reading; 4 MB is more than
+	// the channel's window, so writing it outlives the command.
+	addr := testServer(t, signer(t, "ed25519"))
+	script := strings.Repeat("# a step's script that the command never reads\n", 4<<20/48)
+	for i := 0; i < 2; i++ {
+		r := run{conn: connection{target: testEndpoint(t, addr, "")}, command: "exit-unread", stdin: &script, env: map[string]string{}, logging: "none", log: func(string, string) {}}
+		if _, _, err := r.exec(context.Background()); err != nil {
+			t.Fatalf("run %d: expected exit status 0 to be the result, got %v", i, err)
+		}
+	}
+}

@@ -1,7 +1,7 @@
 package main
 
 // A small in-process SSH server for the connection tests: host keys of chosen types, "exec" of
-// two commands ("echo TEXT", "hang"), and a TCP relay in front of it that can freeze like a host.
+// three commands ("echo TEXT", "exit-unread", "hang"), and a TCP relay in front of it that can freeze like a host.
 
 import (
 	"crypto/ecdsa"
@@ -103,6 +103,11 @@ func serveSession(channel ssh.Channel, requests <-chan *ssh.Request) {
 		switch {
 		case strings.HasPrefix(payload.Command, "echo "):
 			_, _ = io.WriteString(channel, strings.TrimPrefix(payload.Command, "echo ")+"\n")
+			_, _ = channel.SendRequest("exit-status", false, ssh.Marshal(struct{ Status uint32 }{0}))
+			channel.Close()
+		case payload.Command == "exit-unread":
+			// Exits 0 a moment later without reading its stdin, as a delete command beside a step's script does.
+			time.Sleep(100 * time.Millisecond)
 			_, _ = channel.SendRequest("exit-status", false, ssh.Marshal(struct{ Status uint32 }{0}))
 			channel.Close()
 		case payload.Command == "hang":

@@ -15,6 +15,7 @@ setup() {
   LOG=$ROOT/var/log/kubeha/kubeadm-init.log
   echo "kind: InitConfiguration" >"$K/kubeadm-init.yaml"
   printf 'kind: JoinConfiguration\ndiscovery:\n  bootstrapToken:\n    token: @@TOKEN@@\n' >"$K/kubeadm-rejoin.yaml"
+  install -m 0755 "$BATS_TEST_DIRNAME/stubs/iptables" "$STUB/bin/iptables"
 }
 
 stacked() { run bash "$SCRIPTS/kubeadm-init-stacked.sh"; }
@@ -60,6 +61,7 @@ external() { run bash "$SCRIPTS/kubeadm-init-external.sh"; }
 
 @test "a rejoin was cut short: rejoins again over what it left, preflight errors ignored" {
   touch "$REJOINING"
+  echo https://127.0.0.1:6443 >"$STUB/ready"
   stacked
   [ "$status" -eq 0 ]
   output_has "an earlier join of this first master into the running cluster was cut short"
@@ -70,12 +72,13 @@ external() { run bash "$SCRIPTS/kubeadm-init-external.sh"; }
   [ "$(cat "$STEP_FILE")" = init ]
 }
 
-@test "another master's apiserver answers and no admin.conf: rejoins with a fresh token in place of the placeholder" {
-  echo https://10.0.0.3:6443 >"$STUB/ready"
+@test "another master's apiserver answers and no admin.conf: rejoins with a fresh token in place of the placeholder, drained until its apiserver answers ready" {
+  printf '%s\n' https://10.0.0.3:6443 https://127.0.0.1:6443 >"$STUB/ready"
   stacked
   [ "$status" -eq 0 ]
   output_has "the cluster runs already (https://10.0.0.3:6443 answers)"
   output_has "this first master joined the running cluster again"
+  output_has "kube-apiserver ready: back in every nginx's rotation"
   called curl ".* https://10.0.0.2:6443/readyz$"
   called curl ".* https://10.0.0.3:6443/readyz$"
   called kubeadm "init phase kubeconfig admin --config $K/kubeadm-init.yaml --kubeconfig-dir "
@@ -89,6 +92,28 @@ external() { run bash "$SCRIPTS/kubeadm-init-external.sh"; }
   [ "$(cat "$STEP_FILE")" = init ]
   # The work directory (an admin kubeconfig, the token) is gone.
   [ -z "$(find "$TMPDIR" -mindepth 1 -maxdepth 1 -name 'tmp.*')" ]
+  # Drained before the join, the readiness asked after it, and no rule left.
+  drained=$(grep -n "^iptables -I INPUT" "$CALLS" | cut -d: -f1)
+  joined=$(grep -n "^kubeadm join" "$CALLS" | cut -d: -f1)
+  asked=$(grep -n "^curl .*127.0.0.1:6443/readyz" "$CALLS" | tail -n 1 | cut -d: -f1)
+  [ "$drained" -lt "$joined" ] && [ "$joined" -lt "$asked" ]
+  [ ! -s "$STUB/iptables-rules" ]
+}
+
+@test "rejoin: an apiserver that never answers ready fails the step, and the drain is removed all the same" {
+  echo https://10.0.0.2:6443 >"$STUB/ready"
+  stacked
+  [ "$status" -ne 0 ]
+  output_has "kube-apiserver ready after the rejoin: not within 2s"
+  called iptables "-I INPUT"
+  [ ! -s "$STUB/iptables-rules" ]
+}
+
+@test "a first kubeadm init is not drained (no other apiserver to take the connections)" {
+  external
+  [ "$status" -eq 0 ]
+  called kubeadm "init --config"
+  not_called iptables "-I"
 }
 
 @test "rejoin: a failed kubeadm join fails the step and leaves no marker (the next run rejoins again)" {

@@ -20,7 +20,8 @@ import { BOOTSTRAP_TOKEN_DESCRIPTION, BOOTSTRAP_TOKEN_LABEL } from "../../compon
 import { KUBEADM_INIT_TOKEN } from "../../components/controlPlane/kubeadm/views";
 import { leaderElectionView } from "../../components/controlPlane/kubeadm/leaderElection";
 import { FAST_LEADER_ELECTION } from "../../config/leaderElection";
-import { STEPS } from "../../components/host/steps";
+import { APISERVER_DRAIN, STEPS } from "../../components/host/steps";
+import { GATE_PROGRAM_TEMPLATE } from "../../components/controlPlane/kubeadm/apiserverGate";
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "kubeha-shell-"));
 const root = path.join(work, "root");
@@ -43,11 +44,13 @@ const client = (a: string) => `https://${a}:${common.ports.etcdClient}`;
 const apiserver = (a: string) => `https://${a}:${common.ports.apiserver}`;
 
 /** Rendered script name -> template and view. */
-const SCRIPTS: Record<string, { template: string; view: object }> = {
+const SCRIPTS: Record<string, { template: string; view: object; libraries?: readonly string[] }> = {
   // The first master (10.0.0.1), stacked etcd: the other masters' apiservers and etcd members.
   "kubeadm-init-stacked.sh": {
     template: "controlPlane/kubeadm/kubeadm-init.sh",
     view: {
+      apiserverAddress: masters[0],
+      apiserverTimeoutSeconds: 2,
       otherApiservers: masters.slice(1).map(apiserver).join(" "),
       otherEtcdUrls: masters.slice(1).map(client).join(" "),
       tokenPlaceholder: JOIN_TOKEN_PLACEHOLDER,
@@ -57,7 +60,14 @@ const SCRIPTS: Record<string, { template: string; view: object }> = {
   // External etcd: no stacked members to look for.
   "kubeadm-init-external.sh": {
     template: "controlPlane/kubeadm/kubeadm-init.sh",
-    view: { otherApiservers: masters.slice(1).map(apiserver).join(" "), otherEtcdUrls: "", tokenPlaceholder: JOIN_TOKEN_PLACEHOLDER, initTokenDescription: KUBEADM_INIT_TOKEN.description },
+    view: {
+      apiserverAddress: masters[0],
+      apiserverTimeoutSeconds: 2,
+      otherApiservers: masters.slice(1).map(apiserver).join(" "),
+      otherEtcdUrls: "",
+      tokenPlaceholder: JOIN_TOKEN_PLACEHOLDER,
+      initTokenDescription: KUBEADM_INIT_TOKEN.description,
+    },
   },
   // A worker, and the master 10.0.0.1 (its apiserver drained until ready).
   "kubeadm-join.sh": {
@@ -84,6 +94,8 @@ const SCRIPTS: Record<string, { template: string; view: object }> = {
   // A master with the fast leader-election profile, and one with Kubernetes' defaults.
   "leader-election.sh": { template: "controlPlane/kubeadm/leader-election.sh", view: { ...leaderElectionView(FAST_LEADER_ELECTION), timeoutSeconds: 2 } },
   "leader-election-default.sh": { template: "controlPlane/kubeadm/leader-election.sh", view: { ...leaderElectionView(undefined), timeoutSeconds: 2 } },
+  // The boot gate of master 10.0.0.1's apiserver (a program on the host, not a step: its libraries given here).
+  "apiserver-gate.sh": { template: GATE_PROGRAM_TEMPLATE, view: { apiserverAddress: masters[0], waitSeconds: 2 }, libraries: APISERVER_DRAIN },
   // Member m2 of m1-m3 (external etcd).
   "apply-etcd.sh": { template: "etcd/apply-etcd.sh", view: { name: "m2", peerUrl: peer(masters[1]), timeoutSeconds: 2 } },
   "etcd-prune.sh": { template: "etcd/etcd-prune.sh", view: { endpoints: masters.map(client).join(" "), peerUrls: masters.map(peer).join(" ") } },
@@ -97,9 +109,9 @@ const SCRIPTS: Record<string, { template: string; view: object }> = {
 
 fs.mkdirSync(scriptDir, { recursive: true });
 fs.writeFileSync(path.join(scriptDir, "lib.sh"), shellLibrary(common));
-for (const [name, { template, view }] of Object.entries(SCRIPTS)) {
+for (const [name, { template, view, libraries: own }] of Object.entries(SCRIPTS)) {
   // With the libraries the step's registry entry inserts.
-  const libraries = Object.values(STEPS).find((s) => s.template === template)?.libraries;
+  const libraries = own ?? Object.values(STEPS).find((s) => s.template === template)?.libraries;
   fs.writeFileSync(path.join(scriptDir, name), renderScript(template, view, common, libraries), { mode: 0o755 });
 }
 

@@ -8,6 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { distinct, renderAllTopologies, RenderedFile } from "../fixtures/renderedFiles";
 import { JOIN_TOKEN_PLACEHOLDER } from "../../components/controlPlane/kubeadm/kubeadmEngine";
+import { PATHS } from "../../plan/paths";
 
 let files: RenderedFile[];
 let scripts: RenderedFile[];
@@ -125,7 +126,7 @@ describe("keepalived --config-test", () => {
 
 describe("shellcheck", () => {
   test("passes every rendered script and the keepalived check script", () => {
-    const all = [...distinct(scripts), ...named("/etc/keepalived/check_apiserver.sh")];
+    const all = [...distinct(scripts), ...named("/etc/keepalived/check_apiserver.sh"), ...named(PATHS.apiserverGateScript)];
     expect(all.length).toBeGreaterThan(10);
     for (const [i, s] of all.entries()) {
       const result = run("shellcheck", ["--severity=style", write(`script-${i}.sh`, s.content, 0o755)]);
@@ -160,7 +161,8 @@ describe("systemd-analyze verify", () => {
     const root = scratchRoot();
     for (const unit of units) {
       fs.mkdirSync(path.dirname(path.join(root, unit.path)), { recursive: true });
-      fs.writeFileSync(path.join(root, unit.path), unit.content);
+      // Programs the units start (a .sh among them) must be executable.
+      fs.writeFileSync(path.join(root, unit.path), unit.content, { mode: unit.path.endsWith(".sh") ? 0o755 : 0o644 });
     }
     return run("systemd-analyze", ["verify", `--root=${root}`, ...units.filter((u) => u.path.endsWith(".service")).map((u) => u.path)]);
   }
@@ -185,6 +187,16 @@ describe("systemd-analyze verify", () => {
         fs.writeFileSync(path.join(root, bin), "#!/bin/sh\n", { mode: 0o755 });
       }
       expect(verify([debianUnit, dropIn])).toEqual({ status: 0, output: "" });
+    }
+  });
+
+  test("accepts each master's apiserver boot gate, ordered before the kubelet it comes with", () => {
+    const kubelet = named("/etc/systemd/system/kubelet.service")[0];
+    for (const gate of named(PATHS.apiserverGateUnit)) {
+      const programs = files.filter((f) => f.path === PATHS.apiserverGateScript && f.topology === gate.topology && f.host === gate.host);
+      expect(programs).toHaveLength(1);
+      expect(gate.content).toMatch(/^Before=kubelet\.service$/m);
+      expect(verify([gate, kubelet, programs[0]])).toEqual({ status: 0, output: "" });
     }
   });
 

@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { TEMPLATE_DIR } from "../../components/host/render";
 import { STEPS } from "../../components/host/steps";
+import { GATE_PROGRAM_TEMPLATE } from "../../components/controlPlane/kubeadm/apiserverGate";
 import { PATHS, PORTS } from "../../plan/paths";
 
 function templates(dir = TEMPLATE_DIR): string[] {
@@ -22,10 +23,13 @@ test("no template spells an on-host path of plan/paths.ts or a kubeha port", () 
   expect(found).toEqual([]);
 });
 
+/** Scripts kubeha puts on hosts as programs (run by keepalived, by systemd), not run as steps. */
+const HOST_PROGRAMS = ["endpoint/check_apiserver.sh", GATE_PROGRAM_TEMPLATE];
+
 test("every step script template is registered, and every registered template exists", () => {
   const scripts = templates()
     .map(relative)
-    .filter((t) => t.endsWith(".sh") && !t.startsWith("host/lib") && t !== "endpoint/check_apiserver.sh");
+    .filter((t) => t.endsWith(".sh") && !t.startsWith("host/lib") && !HOST_PROGRAMS.includes(t));
   const registered = [...new Set(Object.values(STEPS).flatMap((s) => [s.template, ...(s.libraries ?? [])]))];
   expect(scripts.sort()).toEqual(registered.sort());
 });

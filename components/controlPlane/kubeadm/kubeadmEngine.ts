@@ -14,6 +14,7 @@ import { runStep, STEPS } from "../../host/steps";
 import { setupNode } from "../../node/nodeSetup";
 import { ClusterPki, PkiFile } from "../../pki/clusterPki";
 import { Bootstrapped, ControlPlaneEngine, EngineArgs, WorkerJoinRequest } from "../engine";
+import { gateApiserver } from "./apiserverGate";
 import { issueToken, joinToken, revokeToken, tokenBase } from "./bootstrapToken";
 import { drainCommand, resetCommand } from "./commands";
 import { dropStaleEtcdMember, followEtcdMembers, pruneStackedEtcd, recordEtcdEndpoints } from "./etcdMembership";
@@ -83,8 +84,9 @@ export class KubeadmEngine implements ControlPlaneEngine {
         { ...this.opts, dependsOn: [installed] },
       ),
     );
+    const gate = gateApiserver(prefix, master, target, [installed], this.opts);
     // Stacked etcd: a master that lost its disk loses its old member first.
-    return this.stacked ? [dropStaleEtcdMember(prefix, master, target, this.plan, placed, this.opts)] : placed;
+    return [gate, ...(this.stacked ? [dropStaleEtcdMember(prefix, master, target, this.plan, placed, this.opts)] : placed)];
   }
 
   /**
@@ -103,6 +105,8 @@ export class KubeadmEngine implements ControlPlaneEngine {
     const rejoin = putFile(`${prefix}-kubeadm-rejoin-config`, target, { path: PATHS.kubeadmRejoinConfig, content: rejoinConfig, mode: "0600" }, opts);
     const others = otherMasters(this.plan, master);
     const view = {
+      apiserverAddress: master.address,
+      apiserverTimeoutSeconds: JOINED_APISERVER_TIMEOUT_SECONDS,
       otherApiservers: others.map(apiserverUrl).join(" "),
       otherEtcdUrls: this.stacked ? etcdEndpoints(others).join(" ") : "",
       tokenPlaceholder: JOIN_TOKEN_PLACEHOLDER,

@@ -11,13 +11,60 @@
 # master became, or stopped being, the first one) must not reset it.
 # A first master that lost its disk (reinstalled under the same name) finds the cluster running
 # on the other masters: it joins it as a control plane instead of initialising a second cluster,
-# with a short-lived token it makes itself (it holds the cluster CA).
+# with a short-lived token it makes itself (it holds the cluster CA), drained as a master's join
+# is (the apiserver drain library): no nginx hands its new apiserver a connection until it answers
+# ready. A first `kubeadm init` is not drained: there is no other apiserver to hand them to.
 # Expects also: kubeadm-rejoin.yaml (a control-plane JoinConfiguration whose token is
 # TOKEN_PLACEHOLDER). Rendered in: OTHER_APISERVERS and OTHER_ETCD_URLS (stacked etcd: the other
 # masters' members; empty with external etcd), space-separated URLs; INIT_TOKEN_DESCRIPTION, the
-# description kubeha's init configuration gives kubeadm init's own token.
+# description kubeha's init configuration gives kubeadm init's own token; APISERVER_ADDRESS, this
+# master's address, and APISERVER_TIMEOUT, how long a rejoined apiserver may take to answer ready.
 # <the kubeha shell library: tests/golden/_shared/lib.sh>
 
+# --- kubeha apiserver drain (templates/controlPlane/kubeadm/apiserver-drain.sh), in the steps that start or restart a kube-apiserver ---
+# nginx balances the apiservers at the TCP level: it cannot see that an apiserver which accepts
+# connections is not ready yet (a starting one answers /readyz with 500). While drained, new
+# connections to this master's apiserver from other hosts and from this host's nginx get a TCP
+# reset, so every nginx hands them to another apiserver at once (proxy_next_upstream); the
+# kubelet's probes and the step's own checks (loopback) still reach it. Connections already open
+# finish with the old apiserver's graceful shutdown.
+# Expects APISERVER_ADDRESS (this master's address). DRAIN_TAG names the rules (default
+# kubeha-drain-apiserver, a step's drain): the boot gate (apiserver-gate.sh) has its own, so
+# neither takes away the other's drain.
+
+# The two iptables rules of a drain, "CHAIN SPEC..." each: new connections from other hosts, and
+# from this host's nginx to this master's address.
+drain_rules() {
+  local tag=${DRAIN_TAG:-kubeha-drain-apiserver}
+  echo "INPUT -p tcp --dport 6443 ! -i lo -m conntrack --ctstate NEW -m comment --comment $tag -j REJECT --reject-with tcp-reset"
+  echo "OUTPUT -p tcp -d $APISERVER_ADDRESS --dport 6443 -m owner --uid-owner www-data -m conntrack --ctstate NEW -m comment --comment $tag -j REJECT --reject-with tcp-reset"
+}
+
+drain() {
+  local chain spec
+  while read -r chain spec; do
+    # shellcheck disable=SC2086 # the spec is a list of arguments
+    iptables -C "$chain" $spec 2>/dev/null || iptables -I "$chain" 1 $spec || fatal "cannot drain kube-apiserver (iptables -I $chain)"
+  done < <(drain_rules)
+  info "kube-apiserver drained: new connections go to the other apiservers"
+}
+
+# Removes every copy of the rules (a drain that a killed run left behind too): on every exit.
+undrain() {
+  local chain spec
+  while read -r chain spec; do
+    # shellcheck disable=SC2086 # the spec is a list of arguments
+    while iptables -C "$chain" $spec 2>/dev/null; do iptables -D "$chain" $spec || break; done
+  done < <(drain_rules)
+}
+
+# This master's apiserver answers ready on loopback.
+apiserver_ready() {
+  [ "$(curl --silent --insecure --max-time 3 "https://127.0.0.1:6443/readyz" 2>/dev/null)" = ok ]
+}
+
+APISERVER_ADDRESS="192.168.109.134"
+APISERVER_TIMEOUT=300
 OTHER_APISERVERS="https://192.168.109.135:6443"
 INIT_TOKEN_DESCRIPTION="kubeha: kubeadm init's own token, deleted right after init"
 OTHER_ETCD_URLS=""
@@ -62,7 +109,7 @@ rejoin() {
   local token config
   # Not local: the EXIT trap reads it after this function returned (set -u).
   work=$(mktemp -d)
-  trap 'rm -rf "$work"' EXIT
+  trap 'rm -rf "$work"; undrain' EXIT
   kubeadm init phase kubeconfig admin --config "$CONFIG" --kubeconfig-dir "$work" >/dev/null
   token=$(kubeadm token create --kubeconfig "$work/admin.conf" --ttl 15m --description "kubeha: rejoin of the reinstalled first master")
   # Substituted in the shell, not by sed: the token stays off every command line (ps).
@@ -70,6 +117,7 @@ rejoin() {
   (umask 077 && printf '%s\n' "${config//"$TOKEN_PLACEHOLDER"/"$token"}" >"$work/join.yaml")
   # A new log, readable by root only: it may show kubeadm's secrets.
   install -m 0600 /dev/null "$LOG"
+  drain
   if ! setsid sh -c "kubeadm join --config $work/join.yaml ${1:-} && touch $MARKER" >"$LOG" 2>&1; then
     show_log >&2
     fatal "kubeadm join of this first master into the running cluster failed (log: $LOG)"
@@ -77,6 +125,8 @@ rejoin() {
   show_log
   echo init >"$STEP_FILE"
   info "this first master joined the running cluster again"
+  wait_until "$APISERVER_TIMEOUT" "kube-apiserver ready after the rejoin" apiserver_ready
+  info "kube-apiserver ready: back in every nginx's rotation"
 }
 
 # redact_secrets: stdin to stdout with bootstrap tokens and kubeadm certificate keys blanked, so
@@ -117,6 +167,8 @@ main() {
   exec 9>"$LOCK"
   flock 9
   if [ -f "$MARKER" ]; then
+    # A drain that a run killed mid-rejoin left behind goes too.
+    undrain
     echo init >"$STEP_FILE"
     redact_log
     delete_default_token

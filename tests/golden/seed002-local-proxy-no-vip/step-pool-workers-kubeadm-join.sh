@@ -17,13 +17,16 @@
 # reset, so every nginx hands them to another apiserver at once (proxy_next_upstream); the
 # kubelet's probes and the step's own checks (loopback) still reach it. Connections already open
 # finish with the old apiserver's graceful shutdown.
-# Expects APISERVER_ADDRESS (this master's address).
+# Expects APISERVER_ADDRESS (this master's address). DRAIN_TAG names the rules (default
+# kubeha-drain-apiserver, a step's drain): the boot gate (apiserver-gate.sh) has its own, so
+# neither takes away the other's drain.
 
 # The two iptables rules of a drain, "CHAIN SPEC..." each: new connections from other hosts, and
 # from this host's nginx to this master's address.
 drain_rules() {
-  echo "INPUT -p tcp --dport 6443 ! -i lo -m conntrack --ctstate NEW -m comment --comment kubeha-drain-apiserver -j REJECT --reject-with tcp-reset"
-  echo "OUTPUT -p tcp -d $APISERVER_ADDRESS --dport 6443 -m owner --uid-owner www-data -m conntrack --ctstate NEW -m comment --comment kubeha-drain-apiserver -j REJECT --reject-with tcp-reset"
+  local tag=${DRAIN_TAG:-kubeha-drain-apiserver}
+  echo "INPUT -p tcp --dport 6443 ! -i lo -m conntrack --ctstate NEW -m comment --comment $tag -j REJECT --reject-with tcp-reset"
+  echo "OUTPUT -p tcp -d $APISERVER_ADDRESS --dport 6443 -m owner --uid-owner www-data -m conntrack --ctstate NEW -m comment --comment $tag -j REJECT --reject-with tcp-reset"
 }
 
 drain() {
