@@ -6,10 +6,15 @@ import { Stage, STAGES } from "./types";
 /** What each need takes from kubeha:artifactDir (layout of scripts/artifacts). */
 const ETCD_FILES = ["bin/etcd", "bin/etcdctl"];
 const KUBERNETES_FILES = ["bin/kubeadm", "bin/kubelet", "bin/kubectl", "images"];
+/** kubeha:etcdSnapshots: every member takes them with etcdctl and checks them with etcdutl. */
+const SNAPSHOT_FILES = ["bin/etcdctl", "bin/etcdutl"];
 
-export function requiredArtifacts(externalEtcd: boolean, deployUntil: Stage): string[] {
+export function requiredArtifacts(externalEtcd: boolean, deployUntil: Stage, snapshots = false): string[] {
   const needsKubernetes = STAGES.indexOf(deployUntil) >= STAGES.indexOf("controlPlane");
-  return [...(externalEtcd ? ETCD_FILES : []), ...(needsKubernetes ? KUBERNETES_FILES : [])];
+  // Stacked etcd (and so its snapshots) exists only once the control plane does.
+  const needsSnapshotTools = snapshots && (externalEtcd || needsKubernetes);
+  const files = [...(externalEtcd ? ETCD_FILES : []), ...(needsKubernetes ? KUBERNETES_FILES : []), ...(needsSnapshotTools ? SNAPSHOT_FILES : [])];
+  return [...new Set(files)];
 }
 
 export function checkArtifactDir(artifactDir: string, required: readonly string[], fileExists: (path: string) => boolean, problems: Problems): void {

@@ -16,6 +16,7 @@ export const DEFAULTS = {
   hostCidr: "",
   controlPlaneEngine: "kubeadm",
   etcdTopology: "stacked",
+  etcdSnapshots: "default",
   apiEndpoint: "vip",
   vip: "",
   lbPort: 16443,

@@ -72,6 +72,16 @@ export interface LeaderElection {
   readonly retryPeriod: string;
 }
 
+/** Scheduled etcd snapshots on every member (kubeha:etcdSnapshots). */
+export interface EtcdSnapshotSettings {
+  /** A systemd OnCalendar expression. */
+  readonly schedule: string;
+  /** How many snapshots each member keeps, newest first. */
+  readonly keep: number;
+  /** Where each member keeps them (absolute, no trailing slash). */
+  readonly directory: string;
+}
+
 export interface ApiEndpoint {
   readonly mode: "vip" | "local";
   /** The address clients use with `port`: the VIP, or 127.0.0.1 in local mode. */
@@ -106,7 +116,12 @@ export interface ClusterSpec {
   readonly masters: readonly Host[];
   /** How the control plane runs on the masters and how nodes join it. */
   readonly controlPlaneEngine: ControlPlaneEngineName;
-  readonly etcd: { readonly topology: "stacked" | "external"; readonly members: readonly Host[] };
+  readonly etcd: {
+    readonly topology: "stacked" | "external";
+    readonly members: readonly Host[];
+    /** kubeha:etcdSnapshots; undefined: off, no timer. */
+    readonly snapshots?: EtcdSnapshotSettings;
+  };
   readonly endpoint: ApiEndpoint;
   readonly kubernetes: KubernetesSettings;
   readonly workerPools: readonly WorkerPool[];

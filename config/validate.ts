@@ -13,6 +13,8 @@ import { checkKnownKeys } from "./known";
 import { readBastion } from "./bastion";
 import { checkHostKeys, readBastionHostKey, readHostKeyPolicy, readStepTimeout } from "./hostTrust";
 import { checkPorts } from "./ports";
+import { readEtcdSnapshots } from "./etcdSnapshots";
+import { PATHS } from "../plan/paths";
 import { ClusterSpec, CONTROL_PLANE_ENGINES, Host, RawConfig, SshSettings, STAGES } from "./types";
 
 export interface ValidationEnv {
@@ -45,7 +47,7 @@ export function validateConfig(raw: RawConfig, env: ValidationEnv): ClusterSpec 
   const deployUntil = enumField(raw, "deployUntil", STAGES, DEFAULTS.deployUntil, problems);
   const allowDestroy = booleanField(raw, "allowDestroy", DEFAULTS.allowDestroy, problems);
   if (packageSource === "offline") {
-    const required = requiredArtifacts(etcd.topology === "external", deployUntil);
+    const required = requiredArtifacts(etcd.topology === "external", deployUntil, etcd.snapshots !== undefined);
     checkArtifactDir(artifactDir, required, (path) => env.fileExists(path), problems);
     checkOfflineVersion(kubernetes.version, required, problems);
   }
@@ -130,6 +132,8 @@ function readHostCidr(raw: RawConfig, hosts: readonly Host[], problems: Problems
 }
 
 function readEtcd(raw: RawConfig, hosts: readonly Host[], masters: readonly Host[], problems: Problems): ClusterSpec["etcd"] {
+  const snapshots = readEtcdSnapshots(raw, problems, MANAGED_DIRECTORIES);
+  const withSnapshots = (etcd: Omit<ClusterSpec["etcd"], "snapshots">): ClusterSpec["etcd"] => (snapshots ? { ...etcd, snapshots } : etcd);
   const topology = enumField(raw, "etcdTopology", ["stacked", "external"] as const, DEFAULTS.etcdTopology, problems);
   const etcdHosts = withRole(hosts, "etcd");
   if (topology === "stacked") {
@@ -141,11 +145,14 @@ function readEtcd(raw: RawConfig, hosts: readonly Host[], masters: readonly Host
       );
     }
     checkOddMembers(masters.length, "masters (stacked etcd runs on each)", problems);
-    return { topology, members: masters };
+    return withSnapshots({ topology, members: masters });
   }
   checkOddMembers(etcdHosts.length, "hosts with role etcd", problems);
-  return { topology, members: etcdHosts };
+  return withSnapshots({ topology, members: etcdHosts });
 }
+
+/** Directories kubeha, kubeadm or etcd own on the hosts: snapshots kept there would go with a reset or a restore. */
+const MANAGED_DIRECTORIES = [PATHS.stackedEtcdData, PATHS.etcdData, PATHS.etcdConfigDir, PATHS.kubernetesDir, PATHS.kubehaDir, PATHS.kubehaLibDir, PATHS.kubehaProgramDir];
 
 function checkOddMembers(count: number, what: string, problems: Problems): void {
   if (count === 0) problems.add("hosts", `etcd has no members: there are no ${what}`, "give 3 (or 5) hosts that role");

@@ -4,7 +4,7 @@
 import { NodeArtifacts, nodeArtifacts } from "../config/artifacts";
 import { Membership, membershipOf } from "../config/membership";
 import { parseCidr } from "../config/network";
-import { ClusterSpec, Host, STAGES } from "../config/types";
+import { ClusterSpec, EtcdSnapshotSettings, Host, STAGES } from "../config/types";
 import { PORTS } from "./paths";
 
 export interface EtcdPlan {
@@ -14,6 +14,8 @@ export interface EtcdPlan {
   readonly endpoints: readonly string[];
   /** "name=peerURL,..." of every member. */
   readonly initialCluster: string;
+  /** Scheduled snapshots on every member (kubeha:etcdSnapshots); undefined: off. */
+  readonly snapshots?: EtcdSnapshotSettings;
 }
 
 export interface ApiPlan {
@@ -84,6 +86,7 @@ export function planCluster(spec: ClusterSpec, imageFiles: readonly string[] = [
       members: spec.etcd.members,
       endpoints: etcdEndpoints(spec.etcd.members),
       initialCluster: spec.etcd.members.map((m) => `${m.name}=${peerUrl(m)}`).join(","),
+      snapshots: spec.etcd.snapshots,
     },
     artifacts: new Map(
       spec.packages.source === "offline"

@@ -36,6 +36,8 @@ const SYSTEMD = "/etc/systemd/system";
 const KUBEHA_PROGRAMS = "/usr/local/lib/kubeha";
 /** A master's kube-apiserver boot gate (templates/controlPlane/kubeadm/apiserver-gate.sh). */
 const APISERVER_GATE_UNIT = "kubeha-apiserver-gate.service";
+/** An etcd member's scheduled snapshot (templates/etcd/etcd-snapshot.sh) and its timer. */
+const ETCD_SNAPSHOT = "kubeha-etcd-snapshot";
 
 /** On-host paths. */
 export const PATHS = {
@@ -57,6 +59,12 @@ export const PATHS = {
   apiserverGateUnit: `${SYSTEMD}/${APISERVER_GATE_UNIT}`,
   /** The unit's enablement (systemctl enable): removed with the unit by the host's cleanup. */
   apiserverGateWants: `${SYSTEMD}/multi-user.target.wants/${APISERVER_GATE_UNIT}`,
+  /** Takes, verifies and prunes one etcd snapshot: run by its timer, and by `npm run backup`. */
+  etcdSnapshotScript: `${KUBEHA_PROGRAMS}/etcd-snapshot.sh`,
+  etcdSnapshotService: `${SYSTEMD}/${ETCD_SNAPSHOT}.service`,
+  etcdSnapshotTimer: `${SYSTEMD}/${ETCD_SNAPSHOT}.timer`,
+  /** The timer's enablement: removed with the units by the host's cleanup. */
+  etcdSnapshotTimerWants: `${SYSTEMD}/timers.target.wants/${ETCD_SNAPSHOT}.timer`,
 
   // kubeadm, driven by kubeha's steps
   kubeadmInitConfig: `${KUBEHA}/kubeadm-init.yaml`,
@@ -113,6 +121,10 @@ export const PATHS = {
   /** Where kubeha installs binaries (etcd, and kubeadm, kubelet, kubectl offline). */
   binDir: "/usr/local/bin",
   etcdctl: "/usr/local/bin/etcdctl",
+  /** etcd's offline tool (snapshot status and restore), installed beside etcdctl where snapshots are taken. */
+  etcdutl: "/usr/local/bin/etcdutl",
+  /** Where the etcd tools are staged on a snapshot host before they are installed (stacked masters have no etcd staging). */
+  etcdToolsStaging: `${KUBEHA_LIB}/etcd-tools`,
 
   // node preparation
   kernelModules: "/etc/modules-load.d/kubeha.conf",
@@ -153,4 +165,6 @@ export const UNITS = {
   containerd: "containerd.service",
   kubelet: "kubelet.service",
   apiserverGate: APISERVER_GATE_UNIT,
+  etcdSnapshot: `${ETCD_SNAPSHOT}.service`,
+  etcdSnapshotTimer: `${ETCD_SNAPSHOT}.timer`,
 } as const;

@@ -15,6 +15,7 @@ import { fileStamp } from "../host/manifest";
 import { copyFile, putFile } from "../host/remote";
 import { renderFile } from "../host/script";
 import { runStep, STEPS } from "../host/steps";
+import { scheduleSnapshots } from "./etcdSnapshots";
 import { CertificateAuthority, createCa, KeyPair, signCertificate } from "../pki/pki";
 
 /** Distribution packages a member's steps use: jq reads etcdctl's JSON, curl downloads online. */
@@ -40,6 +41,8 @@ export class EtcdCluster extends pulumi.ComponentResource {
   readonly client?: { readonly caCertPem: pulumi.Output<string>; readonly certPem: pulumi.Output<string>; /** Secret. */ readonly keyPem: pulumi.Output<string> };
   /** Completes when every member is healthy over TLS: later stages depend on it. */
   readonly healthy: remote.Command;
+  /** Each member's snapshot timer step (kubeha:etcdSnapshots), by member name; empty when off. */
+  readonly snapshots: ReadonlyMap<string, remote.Command>;
 
   constructor(name: string, args: EtcdClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kubeha:index:EtcdCluster", name, {}, opts);
@@ -48,6 +51,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
     const first = args.targets.get(etcd.members[0].name)!;
     if (etcd.topology === "stacked") {
       this.healthy = runStep(name, first, STEPS.stackedEtcdHealthy, { view: { endpoints: this.endpoints.join(" "), timeoutSeconds: 180 } }, { parent: this, dependsOn: args.after ?? [] });
+      this.snapshots = this.scheduleSnapshots(name, args);
       this.registerOutputs({ endpoints: this.endpoints });
       return;
     }
@@ -68,7 +72,16 @@ export class EtcdCluster extends pulumi.ComponentResource {
     for (const member of prepared) previous = this.start(member, [...member.files, previous]);
     this.healthy = runStep(name, first, STEPS.etcdHealthy, { view: { endpoints: this.endpoints.join(","), timeoutSeconds: 180 } }, { parent: this, dependsOn: [previous] });
     this.client = { caCertPem: ca.certPem, certPem: client.certPem, keyPem: pulumi.secret(client.keyPem) };
+    this.snapshots = this.scheduleSnapshots(name, args);
     this.registerOutputs({ endpoints: this.endpoints, caCertPem: ca.certPem });
+  }
+
+  /** Every member's snapshot timer, started once the cluster is healthy. */
+  private scheduleSnapshots(name: string, args: EtcdClusterArgs): ReadonlyMap<string, remote.Command> {
+    const settings = args.etcd.snapshots;
+    if (!settings) return new Map();
+    const host = { settings, topology: args.etcd.topology, packageSource: args.packageSource, artifactDir: args.artifactDir };
+    return new Map(args.etcd.members.map((member) => [member.name, scheduleSnapshots(`${name}-${member.name}`, member, args.targets.get(member.name)!, host, [this.healthy], { parent: this })]));
   }
 
   /** etcd 3.5 into /usr/local/bin: copied from the artifacts (offline) or downloaded (online). */

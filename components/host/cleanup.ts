@@ -18,6 +18,9 @@ export const KUBEHA_FILES: readonly string[] = [
   PATHS.kubehaProgramDir,
   PATHS.apiserverGateUnit,
   PATHS.apiserverGateWants,
+  PATHS.etcdSnapshotService,
+  PATHS.etcdSnapshotTimer,
+  PATHS.etcdSnapshotTimerWants,
 ];
 
 /** The delete command of the cleanup step. */

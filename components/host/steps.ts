@@ -34,6 +34,10 @@ export const STEPS = {
   etcdPrune: step("prune", "etcd/etcd-prune.sh", "removes members that left the config, before any new one joins"),
   etcdStart: step("start", "etcd/apply-etcd.sh", "starts, joins or restarts one member, rolling"),
   etcdHealthy: step("healthy", "etcd/etcd-health.sh", "waits until every member is healthy over TLS"),
+  // scheduled etcd snapshots (either topology)
+  etcdToolsStaging: step("snapshots-tools-staging", "host/make-directory.sh", "makes the directory the etcd tools are copied into"),
+  etcdTools: step("snapshots-tools", "etcd/install-etcd-tools.sh", "installs etcdctl and etcdutl where snapshots are taken, without touching a running etcd"),
+  etcdSnapshotsEnable: step("snapshots-enable", "etcd/enable-etcd-snapshots.sh", "starts the snapshot timer on its schedule (takes no snapshot itself)"),
   // stacked etcd (kubeadm's static pods)
   stackedEtcdHealthy: step("healthy", "etcd/etcd-health-stacked.sh", "waits until every master's member answers /health"),
   stackedEtcdPrune: step("etcd-prune", "etcd/etcd-prune-stacked.sh", "removes the members of masters that left the config, before the others join"),

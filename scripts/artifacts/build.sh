@@ -2,7 +2,7 @@
 # Builds kubeha's offline artifacts on this machine, from the Go module proxy and Debian apt only:
 #
 #   ${KUBEHA_CACHE:-$HOME/.cache/kubeha}/artifacts/k8s-<version>/
-#     bin/{kubeadm,kubelet,kubectl,etcd,etcdctl}   static linux/amd64 binaries
+#     bin/{kubeadm,kubelet,kubectl,etcd,etcdctl,etcdutl}   static linux/amd64 binaries
 #     images/<name>.tar                             one image tarball per image, for
 #                                                   `ctr -n k8s.io images import --no-unpack`
 #     VERSION                                       versions and image refs
@@ -133,7 +133,7 @@ final_is_current() {
   [[ -f $FINAL/VERSION ]] || return 1
   grep -qx "build-key: $BUILD_KEY" "$FINAL/VERSION" || return 1
   local f
-  for f in kubeadm kubelet kubectl etcd etcdctl; do [[ -x $FINAL/bin/$f ]] || return 1; done
+  for f in kubeadm kubelet kubectl etcd etcdctl etcdutl; do [[ -x $FINAL/bin/$f ]] || return 1; done
   while read -r _ _ f; do
     [[ -s $FINAL/$f ]] || return 1
   done < <(grep '^image: ' "$FINAL/VERSION")

@@ -144,7 +144,7 @@ build_userland() {
 install_binaries() {
   rm -rf "${OUT:?}/bin"
   mkdir -p "$OUT/bin"
-  install -m 0755 "$BUILD"/k8s/{kubeadm,kubelet,kubectl} "$BUILD"/etcd/{etcd,etcdctl} "$OUT/bin/"
+  install -m 0755 "$BUILD"/k8s/{kubeadm,kubelet,kubectl} "$BUILD"/etcd/{etcd,etcdctl,etcdutl} "$OUT/bin/"
   local f
   if command -v readelf >/dev/null; then
     for f in "$OUT"/bin/* "$BUILD"/*/*; do
@@ -304,7 +304,7 @@ write_version() {
     echo "# kubeha offline artifacts, built by scripts/artifacts/build.sh (see scripts/artifacts/README.md)"
     echo "kubernetes: $K8S_VERSION"
     echo "kubernetes-staging-substitutes: $(awk '/=> k8s.io\// && /not on the proxy/ { printf "%s%s@%s", sep, $1, $4; sep=", " }' "$MODS/k8s/go.mod")"
-    echo "etcd: $ETCD_VERSION (bin/etcd, bin/etcdctl)"
+    echo "etcd: $ETCD_VERSION (bin/etcd, bin/etcdctl, bin/etcdutl)"
     echo "etcd-image: etcd $ETCD_IMAGE_VERSION, etcdctl/etcdutl $ETCD_VERSION"
     echo "coredns: $COREDNS_VERSION"
     echo "flannel: $FLANNEL_VERSION"

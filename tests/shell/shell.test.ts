@@ -22,6 +22,7 @@ import { leaderElectionView } from "../../components/controlPlane/kubeadm/leader
 import { FAST_LEADER_ELECTION } from "../../config/leaderElection";
 import { APISERVER_DRAIN, STEPS } from "../../components/host/steps";
 import { GATE_PROGRAM_TEMPLATE } from "../../components/controlPlane/kubeadm/apiserverGate";
+import { SNAPSHOT_PROGRAM_TEMPLATE } from "../../components/etcd/etcdSnapshots";
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "kubeha-shell-"));
 const root = path.join(work, "root");
@@ -96,6 +97,20 @@ const SCRIPTS: Record<string, { template: string; view: object; libraries?: read
   "leader-election-default.sh": { template: "controlPlane/kubeadm/leader-election.sh", view: { ...leaderElectionView(undefined), timeoutSeconds: 2 } },
   // The boot gate of master 10.0.0.1's apiserver (a program on the host, not a step: its libraries given here).
   "apiserver-gate.sh": { template: GATE_PROGRAM_TEMPLATE, view: { apiserverAddress: masters[0], waitSeconds: 2 }, libraries: APISERVER_DRAIN },
+  // Member m1's scheduled snapshot (external etcd), keeping 3 (a program on the host, not a step).
+  "etcd-snapshot.sh": {
+    template: SNAPSHOT_PROGRAM_TEMPLATE,
+    view: {
+      name: "m1",
+      directory: `${root}/var/backups/kubeha/etcd`,
+      keep: 3,
+      endpoint: client("127.0.0.1"),
+      ca: "/etc/etcd/pki/ca.crt",
+      cert: "/etc/etcd/pki/client.crt",
+      key: "/etc/etcd/pki/client.key",
+      timeoutSeconds: 5,
+    },
+  },
   // Member m2 of m1-m3 (external etcd).
   "apply-etcd.sh": { template: "etcd/apply-etcd.sh", view: { name: "m2", peerUrl: peer(masters[1]), timeoutSeconds: 2 } },
   "etcd-prune.sh": { template: "etcd/etcd-prune.sh", view: { endpoints: masters.map(client).join(" "), peerUrls: masters.map(peer).join(" ") } },

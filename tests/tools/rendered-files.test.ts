@@ -126,7 +126,7 @@ describe("keepalived --config-test", () => {
 
 describe("shellcheck", () => {
   test("passes every rendered script and the keepalived check script", () => {
-    const all = [...distinct(scripts), ...named("/etc/keepalived/check_apiserver.sh"), ...named(PATHS.apiserverGateScript)];
+    const all = [...distinct(scripts), ...named("/etc/keepalived/check_apiserver.sh"), ...named(PATHS.apiserverGateScript), ...named(PATHS.etcdSnapshotScript)];
     expect(all.length).toBeGreaterThan(10);
     for (const [i, s] of all.entries()) {
       const result = run("shellcheck", ["--severity=style", write(`script-${i}.sh`, s.content, 0o755)]);
@@ -164,7 +164,7 @@ describe("systemd-analyze verify", () => {
       // Programs the units start (a .sh among them) must be executable.
       fs.writeFileSync(path.join(root, unit.path), unit.content, { mode: unit.path.endsWith(".sh") ? 0o755 : 0o644 });
     }
-    return run("systemd-analyze", ["verify", `--root=${root}`, ...units.filter((u) => u.path.endsWith(".service")).map((u) => u.path)]);
+    return run("systemd-analyze", ["verify", `--root=${root}`, ...units.filter((u) => u.path.endsWith(".service") || u.path.endsWith(".timer")).map((u) => u.path)]);
   }
 
   test("accepts the etcd unit", () => {
@@ -198,6 +198,24 @@ describe("systemd-analyze verify", () => {
       expect(gate.content).toMatch(/^Before=kubelet\.service$/m);
       expect(verify([gate, kubelet, programs[0]])).toEqual({ status: 0, output: "" });
     }
+  });
+
+  test("accepts each etcd member's snapshot service and its timer", () => {
+    const timers = named(PATHS.etcdSnapshotTimer);
+    expect(timers.length).toBeGreaterThan(0);
+    for (const timer of timers) {
+      const sameHost = (p: string) => files.filter((f) => f.path === p && f.topology === timer.topology && f.host === timer.host);
+      const [service, program] = [sameHost(PATHS.etcdSnapshotService), sameHost(PATHS.etcdSnapshotScript)];
+      expect([service.length, program.length]).toEqual([1, 1]);
+      expect(timer.content).toMatch(/^OnCalendar=hourly$/m);
+      expect(verify([timer, service[0], program[0]])).toEqual({ status: 0, output: "" });
+    }
+  });
+
+  test("rejects a snapshot timer on a schedule systemd cannot read (the check can fail)", () => {
+    const timer = named(PATHS.etcdSnapshotTimer)[0];
+    const service = files.find((f) => f.path === PATHS.etcdSnapshotService && f.host === timer.host && f.topology === timer.topology)!;
+    expect(verify([{ ...timer, content: timer.content.replace("OnCalendar=hourly", "OnCalendar=hourlyy") }, service]).output).toMatch(/Failed to parse calendar specification/);
   });
 
   test("rejects a broken unit (the check can fail)", () => {

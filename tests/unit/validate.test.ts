@@ -194,7 +194,7 @@ describe("rules", () => {
 
   test("an artifact directory lacking files the deployed stages use is rejected, naming them", () => {
     const dir = "/srv/artifacts";
-    const files = { fileExists: (p: string) => fakeFiles.fileExists(p) || p === dir || p === `${dir}/bin/etcd` || p === `${dir}/bin/etcdctl` };
+    const files = { fileExists: (p: string) => fakeFiles.fileExists(p) || p === dir || p === `${dir}/bin/etcd` || p === `${dir}/bin/etcdctl` || p === `${dir}/bin/etcdutl` };
     const raw = withKeys(seed001, { packageSource: "offline", artifactDir: dir });
     let problems: string[] = [];
     try {
@@ -204,6 +204,14 @@ describe("rules", () => {
     }
     expect(problems).toEqual([`artifactDir: ${dir} lacks bin/kubeadm, bin/kubelet, bin/kubectl, images`]);
     expect(validateConfig(withKeys(raw, { deployUntil: "loadBalancer" }), files).packages.artifactDir).toBe(dir);
+  });
+
+  test("scheduled etcd snapshots need etcdutl in the artifact directory, unless they are off", () => {
+    const dir = "/srv/artifacts";
+    const files = { fileExists: (p: string) => fakeFiles.fileExists(p) || p === dir || p === `${dir}/bin/etcd` || p === `${dir}/bin/etcdctl` };
+    const raw = withKeys(seed001, { packageSource: "offline", artifactDir: dir, deployUntil: "loadBalancer" });
+    expect(() => validateConfig(raw, files)).toThrow(`kubeha:artifactDir: ${dir} lacks bin/etcdutl. Fix: build them with \`npm run artifacts\``);
+    expect(validateConfig(withKeys(raw, { etcdSnapshots: "off" }), files).etcd.snapshots).toBeUndefined();
   });
 
   test("a malformed taint is rejected", () => {

@@ -1,0 +1,1 @@
+# identical to tests/golden/seed000-stacked-etcd-vip-on-masters/step-etcd-snapshots-tools.sh
