@@ -21,7 +21,7 @@ export = async () => {
 
   const hosts = new HostInventory(`${name}-hosts`, { hosts: spec.hosts, ssh: spec.ssh, privateKey: sshPrivateKey(spec) });
 
-  const etcdArgs = { etcd: plan.etcd, targets: hosts.targets, clusterName: name, packageSource: spec.packages.source, artifactDir: spec.packages.artifactDir };
+  const etcdArgs = { etcd: plan.etcd, masters: spec.masters, targets: hosts.targets, clusterName: name, packageSource: spec.packages.source, artifactDir: spec.packages.artifactDir };
   const externalEtcd = plan.etcd.topology === "external" ? new EtcdCluster(`${name}-etcd`, etcdArgs) : undefined;
 
   const loadBalancer = deploys("loadBalancer")

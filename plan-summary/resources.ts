@@ -58,6 +58,7 @@ const OTHER_STEPS: readonly StepInfo[] = [
   { suffix: "apiserver-gate-program", kind: "file", what: "apiserver boot gate program" },
   { suffix: "apiserver-gate-unit", kind: "file", what: "apiserver boot gate unit" },
   { suffix: "snapshots-program", kind: "file", what: "etcd snapshot program" },
+  { suffix: "restore-program", kind: "file", what: "etcd restore program" },
   { suffix: "snapshots-service", kind: "file", what: "etcd snapshot unit" },
   { suffix: "snapshots-timer", kind: "file", what: "etcd snapshot timer" },
   { suffix: "unit", kind: "file", what: "etcd unit" },

@@ -61,6 +61,12 @@ export const PATHS = {
   apiserverGateWants: `${SYSTEMD}/multi-user.target.wants/${APISERVER_GATE_UNIT}`,
   /** Takes, verifies and prunes one etcd snapshot: run by its timer, and by `npm run backup`. */
   etcdSnapshotScript: `${KUBEHA_PROGRAMS}/etcd-snapshot.sh`,
+  /** This host's part in `npm run restore` (templates/etcd/etcd-restore.sh). */
+  etcdRestoreScript: `${KUBEHA_PROGRAMS}/etcd-restore.sh`,
+  /** Where a snapshot to restore is received. */
+  etcdRestoreStaging: `${KUBEHA_LIB}/restore`,
+  /** Static pod manifests parked by a restore (the kubelet stops their pods) until it resumes them. */
+  pausedManifestDir: `${KUBEHA}/paused-manifests`,
   etcdSnapshotService: `${SYSTEMD}/${ETCD_SNAPSHOT}.service`,
   etcdSnapshotTimer: `${SYSTEMD}/${ETCD_SNAPSHOT}.timer`,
   /** The timer's enablement: removed with the units by the host's cleanup. */

@@ -15,7 +15,7 @@ import { fileStamp } from "../host/manifest";
 import { copyFile, putFile } from "../host/remote";
 import { renderFile } from "../host/script";
 import { runStep, STEPS } from "../host/steps";
-import { scheduleSnapshots } from "./etcdSnapshots";
+import { etcdClusterToken, restoreHosts, restoreProgram, scheduleSnapshots } from "./etcdSnapshots";
 import { CertificateAuthority, createCa, KeyPair, signCertificate } from "../pki/pki";
 
 /** Distribution packages a member's steps use: jq reads etcdctl's JSON, curl downloads online. */
@@ -33,6 +33,8 @@ export interface EtcdClusterArgs {
   readonly artifactDir?: string;
   /** stacked: the steps after which every master runs its member. */
   readonly after?: pulumi.Resource[];
+  /** The masters, which a restore pauses: each gets the restore program too. */
+  readonly masters: readonly Host[];
 }
 
 export class EtcdCluster extends pulumi.ComponentResource {
@@ -81,6 +83,12 @@ export class EtcdCluster extends pulumi.ComponentResource {
     const settings = args.etcd.snapshots;
     if (!settings) return new Map();
     const host = { settings, topology: args.etcd.topology, packageSource: args.packageSource, artifactDir: args.artifactDir };
+    // The restore program goes with the snapshots: `npm run restore` restores one of theirs.
+    for (const restoring of restoreHosts(args.etcd.members, args.masters)) {
+      const target = args.targets.get(restoring.host.name)!;
+      const program = restoreProgram(restoring, args.etcd, args.clusterName);
+      putFile(`${name}-${restoring.host.name}-restore-program`, target, { path: PATHS.etcdRestoreScript, content: program, mode: "0755" }, { parent: this, dependsOn: [target.ready] });
+    }
     return new Map(args.etcd.members.map((member) => [member.name, scheduleSnapshots(`${name}-${member.name}`, member, args.targets.get(member.name)!, host, [this.healthy], { parent: this })]));
   }
 
@@ -106,7 +114,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
     const sans = { ipAddresses: [member.address, "127.0.0.1"], dnsNames: [member.name, "localhost"] };
     const server = signCertificate(`${prefix}-server`, ca, { commonName: member.name, usage: "server", ...sans }, parent);
     const peer = signCertificate(`${prefix}-peer`, ca, { commonName: member.name, usage: "peer", ...sans }, parent);
-    const unit = renderFile("etcd/etcd.service", { name: member.name, clusterName: args.clusterName, address: member.address, clusterToken: `${args.clusterName}-etcd` });
+    const unit = renderFile("etcd/etcd.service", { name: member.name, clusterName: args.clusterName, address: member.address, clusterToken: etcdClusterToken(args.clusterName) });
     const install = this.install(prefix, target, args);
     const pkiFiles: Record<string, { content: pulumi.Input<string>; secret: boolean }> = {
       "ca.crt": { content: ca.certPem, secret: false },

@@ -54,6 +54,47 @@ export function snapshotProgram(member: Host, args: Pick<SnapshotHostArgs, "sett
   });
 }
 
+/** The template of the restore program (`npm run restore` runs its modes host by host). */
+export const RESTORE_PROGRAM_TEMPLATE = "etcd/etcd-restore.sh";
+
+/** How long one restore mode may wait (a member stopping, the cluster healthy, every node Ready). */
+export const RESTORE_TIMEOUT_SECONDS = 300;
+
+export interface RestoreHost {
+  readonly host: Host;
+  readonly member: boolean;
+  readonly master: boolean;
+}
+
+/** The restore program of one host: a member, a master, or both. */
+export function restoreProgram(restoring: RestoreHost, etcd: { topology: "stacked" | "external"; initialCluster: string }, clusterName: string): string {
+  const yesNo = (b: boolean) => (b ? "yes" : "no");
+  return renderScript(RESTORE_PROGRAM_TEMPLATE, {
+    name: restoring.host.name,
+    peerUrl: `https://${restoring.host.address}:${PORTS.etcdPeer}`,
+    initialCluster: etcd.initialCluster,
+    token: etcdClusterToken(clusterName),
+    member: yesNo(restoring.member),
+    master: yesNo(restoring.master),
+    topology: etcd.topology,
+    dataDir: etcd.topology === "external" ? PATHS.etcdData : PATHS.stackedEtcdData,
+    ...clientCredentials(etcd.topology),
+    timeoutSeconds: RESTORE_TIMEOUT_SECONDS,
+  });
+}
+
+/** The initial-cluster token of kubeha's etcd (its unit's), and of any cluster a restore makes. */
+export function etcdClusterToken(clusterName: string): string {
+  return `${clusterName}-etcd`;
+}
+
+/** Every member and master with the part it takes in a restore, members first. */
+export function restoreHosts(members: readonly Host[], masters: readonly Host[]): RestoreHost[] {
+  const names = new Set(members.map((m) => m.name));
+  const isMaster = new Set(masters.map((m) => m.name));
+  return [...members.map((host) => ({ host, member: true, master: isMaster.has(host.name) })), ...masters.filter((m) => !names.has(m.name)).map((host) => ({ host, member: false, master: true }))];
+}
+
 /** Stops and removes the timer when snapshots are switched off or the host stops being a member; the snapshots stay. */
 function disableCommand(target: ReadyTarget): string {
   const files = [PATHS.etcdSnapshotTimer, PATHS.etcdSnapshotService, PATHS.etcdSnapshotScript].join(" ");

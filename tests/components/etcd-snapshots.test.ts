@@ -96,3 +96,18 @@ test("kubeha:etcdSnapshots off installs no timer, program or tools", () => {
   expect(hostsWith(off, PATHS.etcdSnapshotTimer)).toEqual([]);
   expect(off.scripts().filter((s) => s.name.includes("-snapshots-"))).toEqual([]);
 });
+
+test("every member and every master gets the restore program, with its part in a restore and the new cluster's members", () => {
+  expect(hostsWith(external, PATHS.etcdRestoreScript)).toEqual(Object.values(EXTERNAL_MEMBERS).sort());
+  const program = (run: ProgramRun, host: string) => run.files().find((f) => f.path === PATHS.etcdRestoreScript && f.host === host)!.content;
+  const master1 = program(external, EXTERNAL_MEMBERS.master1);
+  expect(master1).toMatch(/^MEMBER=yes\nMASTER=yes\nTOPOLOGY=external$/m);
+  expect(master1).toContain(`DATA_DIR="${PATHS.etcdData}"`);
+  expect(master1).toContain('INITIAL_CLUSTER="master1=https://192.168.109.134:2380,master2=https://192.168.109.135:2380,node1=https://192.168.109.136:2380"');
+  expect(master1).toContain('TOKEN="kubeha-etcd"');
+  expect(program(external, EXTERNAL_MEMBERS.node1)).toMatch(/^MEMBER=yes\nMASTER=no$/m);
+  const stackedMaster = program(stacked, STACKED_MEMBERS["kube-master03"]);
+  expect(stackedMaster).toMatch(/^MEMBER=yes\nMASTER=yes\nTOPOLOGY=stacked$/m);
+  expect(stackedMaster).toContain(`DATA_DIR="${PATHS.stackedEtcdData}"`);
+  expect(stackedMaster).toContain('PEER_URL="https://172.26.133.163:2380"');
+});

@@ -126,7 +126,7 @@ describe("keepalived --config-test", () => {
 
 describe("shellcheck", () => {
   test("passes every rendered script and the keepalived check script", () => {
-    const all = [...distinct(scripts), ...named("/etc/keepalived/check_apiserver.sh"), ...named(PATHS.apiserverGateScript), ...named(PATHS.etcdSnapshotScript)];
+    const all = [...distinct(scripts), ...named("/etc/keepalived/check_apiserver.sh"), ...named(PATHS.apiserverGateScript), ...named(PATHS.etcdSnapshotScript), ...named(PATHS.etcdRestoreScript)];
     expect(all.length).toBeGreaterThan(10);
     for (const [i, s] of all.entries()) {
       const result = run("shellcheck", ["--severity=style", write(`script-${i}.sh`, s.content, 0o755)]);

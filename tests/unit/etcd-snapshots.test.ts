@@ -1,6 +1,7 @@
 // kubeha:etcdSnapshots' validation (config/etcdSnapshots.ts) and the pure parts of `npm run
 // backup` (scripts/backup.js): no mocks, no hosts.
 import { DEFAULT_ETCD_SNAPSHOTS, isSnapshotDirectory, readEtcdSnapshots } from "../../config/etcdSnapshots";
+import { restoreHosts } from "../../components/etcd/etcdSnapshots";
 import { Problems } from "../../config/errors";
 import { validateConfig } from "../../config/validate";
 import { expectRejected } from "../fixtures/problems";
@@ -8,11 +9,13 @@ import { fakeFiles, seed000, seed001, withKeys } from "../fixtures/topologies";
 import { PATHS } from "../../plan/paths";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const backup = require("../../scripts/backup.js") as {
-  snapshotTargets(resources: unknown[]): { member: string; connection: Record<string, unknown> }[];
+const backup = require("../../scripts/backup.js") as { snapshotPath(stdout: string): string | undefined; checksumOf(text: string): string | undefined };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const restore = require("../../scripts/restore.js") as { hasQuorum(healthy: number, members: number): boolean; PLAN: [string, string][] };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const stackSsh = require("../../scripts/lib/stack-ssh.js") as {
+  etcdHostTargets(resources: unknown[], suffix: string): { host: string; connection: Record<string, unknown> }[];
   knownHostsLines(host: string, port: number, hostKey?: string): string[];
-  snapshotPath(stdout: string): string | undefined;
-  checksumOf(text: string): string | undefined;
 };
 
 function read(value: unknown): { settings: ReturnType<typeof readEtcdSnapshots>; problems: number } {
@@ -63,7 +66,21 @@ describe("kubeha:etcdSnapshots", () => {
   });
 });
 
-describe("npm run backup's pure parts", () => {
+describe("the restore's hosts and order", () => {
+  const host = (name: string) => ({ name, address: `10.0.0.${name.length}`, roles: [] });
+  test("members first, then the masters that are not members; each with its part", () => {
+    const parts = restoreHosts([host("e1"), host("m1"), host("e2")], [host("m1"), host("m22")]).map((r) => `${r.host.name}:${r.member ? "member" : ""}${r.master ? "+master" : ""}`);
+    expect(parts).toEqual(["e1:member", "m1:member+master", "e2:member", "m22:+master"]);
+  });
+
+  test("quorum is a majority of the members; the plan pauses the control plane before etcd stops and resumes it after etcd is healthy", () => {
+    expect([restore.hasQuorum(2, 3), restore.hasQuorum(1, 3), restore.hasQuorum(0, 3), restore.hasQuorum(3, 5), restore.hasQuorum(2, 4)]).toEqual([true, false, false, true, false]);
+    const modes = restore.PLAN.map(([mode]) => mode);
+    expect(modes).toEqual(["pause-control-plane", "stop-etcd", "restore", "start-etcd", "wait-healthy", "resume-control-plane"]);
+  });
+});
+
+describe("npm run backup's and restore's pure parts", () => {
   const SIG = "4dabf18193072939515e22adb298388d";
   const secret = (value: unknown) => ({ [SIG]: "1b47061264138c4ac30d75fd1eb44270", plaintext: JSON.stringify(value) });
   const step = (name: string, connection: unknown) => ({
@@ -79,15 +96,15 @@ describe("npm run backup's pure parts", () => {
       step("kubeha-etcd-kube-etcd-2-snapshots-enable", { host: "10.0.0.2", user: "debian", privateKey: "KEY" }),
       { type: "kubeha:index:EtcdCluster", urn: "urn:pulumi:lab::kubeha::kubeha:index:EtcdCluster::kubeha-etcd-x-snapshots-enable" },
     ];
-    const targets = backup.snapshotTargets(resources);
-    expect(targets.map((t) => t.member)).toEqual(["m1", "kube-etcd-2"]);
+    const targets = stackSsh.etcdHostTargets(resources, "-snapshots-enable");
+    expect(targets.map((t) => t.host)).toEqual(["m1", "kube-etcd-2"]);
     expect(targets[0].connection).toEqual({ host: "10.0.0.1", port: 22, user: "root", privateKey: "KEY", hostKey: "ssh-ed25519 AAAA" });
   });
 
   test("known_hosts lines pin each key of the host, with the port when it is not 22", () => {
-    expect(backup.knownHostsLines("10.0.0.1", 22, "ssh-ed25519 AAAA\nssh-rsa BBBB\n")).toEqual(["10.0.0.1 ssh-ed25519 AAAA", "10.0.0.1 ssh-rsa BBBB"]);
-    expect(backup.knownHostsLines("10.0.0.1", 2222, "ssh-ed25519 AAAA")).toEqual(["[10.0.0.1]:2222 ssh-ed25519 AAAA"]);
-    expect(backup.knownHostsLines("10.0.0.1", 22, undefined)).toEqual([]);
+    expect(stackSsh.knownHostsLines("10.0.0.1", 22, "ssh-ed25519 AAAA\nssh-rsa BBBB\n")).toEqual(["10.0.0.1 ssh-ed25519 AAAA", "10.0.0.1 ssh-rsa BBBB"]);
+    expect(stackSsh.knownHostsLines("10.0.0.1", 2222, "ssh-ed25519 AAAA")).toEqual(["[10.0.0.1]:2222 ssh-ed25519 AAAA"]);
+    expect(stackSsh.knownHostsLines("10.0.0.1", 22, undefined)).toEqual([]);
   });
 
   test("the snapshot's path is the program's last line, and only a plain absolute .db path", () => {

@@ -5,7 +5,7 @@ import * as path from "path";
 import { TEMPLATE_DIR } from "../../components/host/render";
 import { STEPS } from "../../components/host/steps";
 import { GATE_PROGRAM_TEMPLATE } from "../../components/controlPlane/kubeadm/apiserverGate";
-import { SNAPSHOT_PROGRAM_TEMPLATE } from "../../components/etcd/etcdSnapshots";
+import { RESTORE_PROGRAM_TEMPLATE, SNAPSHOT_PROGRAM_TEMPLATE } from "../../components/etcd/etcdSnapshots";
 import { PATHS, PORTS } from "../../plan/paths";
 
 function templates(dir = TEMPLATE_DIR): string[] {
@@ -25,7 +25,7 @@ test("no template spells an on-host path of plan/paths.ts or a kubeha port", () 
 });
 
 /** Scripts kubeha puts on hosts as programs (run by keepalived, by systemd), not run as steps. */
-const HOST_PROGRAMS = ["endpoint/check_apiserver.sh", GATE_PROGRAM_TEMPLATE, SNAPSHOT_PROGRAM_TEMPLATE];
+const HOST_PROGRAMS = ["endpoint/check_apiserver.sh", GATE_PROGRAM_TEMPLATE, SNAPSHOT_PROGRAM_TEMPLATE, RESTORE_PROGRAM_TEMPLATE];
 
 test("every step script template is registered, and every registered template exists", () => {
   const scripts = templates()
