@@ -54,8 +54,10 @@ main() {
     --dial-timeout=5s --command-timeout="${TIMEOUT}s" snapshot save "$partial" >/dev/null ||
     { rm -f "$partial" "$partial.part"; fatal "etcdctl snapshot save from $ENDPOINT failed"; }
   status=$("$ETCDUTL" snapshot status "$partial" -w json) || { rm -f "$partial"; fatal "etcdutl snapshot status refused $partial: not a usable snapshot"; }
-  revision=$(status_field "$status" revision) && keys=$(status_field "$status" totalKey) && bytes=$(status_field "$status" totalSize) ||
-    { rm -f "$partial"; fatal "etcdutl snapshot status gave no revision, totalKey and totalSize: $status"; }
+  if ! { revision=$(status_field "$status" revision) && keys=$(status_field "$status" totalKey) && bytes=$(status_field "$status" totalSize); }; then
+    rm -f "$partial"
+    fatal "etcdutl snapshot status gave no revision, totalKey and totalSize: $status"
+  fi
   chmod 0600 "$partial"
   sum=$(sha256sum <"$partial") || fatal "cannot read $partial"
   printf '%s  %s\n' "${sum%% *}" "${file##*/}" >"$file.sha256"
