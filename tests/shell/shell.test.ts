@@ -22,7 +22,7 @@ import { leaderElectionView } from "../../components/controlPlane/kubeadm/leader
 import { FAST_LEADER_ELECTION } from "../../config/leaderElection";
 import { APISERVER_DRAIN, STEPS } from "../../components/host/steps";
 import { GATE_PROGRAM_TEMPLATE } from "../../components/controlPlane/kubeadm/apiserverGate";
-import { SNAPSHOT_PROGRAM_TEMPLATE } from "../../components/etcd/etcdSnapshots";
+import { RESTORE_PROGRAM_TEMPLATE, SNAPSHOT_PROGRAM_TEMPLATE } from "../../components/etcd/etcdSnapshots";
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "kubeha-shell-"));
 const root = path.join(work, "root");
@@ -109,6 +109,24 @@ const SCRIPTS: Record<string, { template: string; view: object; libraries?: read
       cert: "/etc/etcd/pki/client.crt",
       key: "/etc/etcd/pki/client.key",
       timeoutSeconds: 5,
+    },
+  },
+  // Member m1 of m1-m3 (external etcd), also a master: its part in a restore.
+  "etcd-restore.sh": {
+    template: RESTORE_PROGRAM_TEMPLATE,
+    view: {
+      name: "m1",
+      peerUrl: peer(masters[0]),
+      initialCluster: masters.map((a, i) => `m${i + 1}=${peer(a)}`).join(","),
+      token: "kubeha-etcd",
+      member: "yes",
+      master: "yes",
+      topology: "external",
+      dataDir: `${root}/var/lib/etcd/kubeha`,
+      ca: "/etc/etcd/pki/ca.crt",
+      cert: "/etc/etcd/pki/client.crt",
+      key: "/etc/etcd/pki/client.key",
+      timeoutSeconds: 2,
     },
   },
   // Member m2 of m1-m3 (external etcd).
