@@ -73,7 +73,7 @@ describeReal("etcd snapshots, backup and restore on the lab", () => {
     expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: "" });
     snapshot = /^backup: (\S+)$/m.exec(result.stdout)![1];
     expect(path.dirname(snapshot)).toBe(dir);
-    expect(result.stdout).toMatch(/\[backup\] m1: snapshot of member m1 at revision \d+/);
+    expect(result.stdout).toMatch(/\[backup\] (m[123]): snapshot of member \1 at revision \d+/);
     const [sum, name] = fs.readFileSync(`${snapshot}.sha256`, "utf8").trim().split(/\s+/);
     expect(name).toBe(path.basename(snapshot));
     expect(crypto.createHash("sha256").update(fs.readFileSync(snapshot)).digest("hex")).toBe(sum);

@@ -79,3 +79,9 @@ snapshot_files() {
   [ "$(snapshot_files | wc -l)" -eq 1 ]
   [ -z "$(find "$DIR" -name '.*')" ]
 }
+
+@test "two runs within one second give two snapshots (the second waits for the next second)" {
+  run bash -c "bash '$SCRIPTS/etcd-snapshot.sh' && bash '$SCRIPTS/etcd-snapshot.sh'"
+  [ "$status" -eq 0 ]
+  [ "$(snapshot_files | wc -l)" -eq 2 ]
+}

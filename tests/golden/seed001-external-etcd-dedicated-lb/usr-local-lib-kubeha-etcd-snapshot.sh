@@ -46,10 +46,10 @@ main() {
   install -d -m 0700 "$DIRECTORY"
   # A save cut off earlier (timeout, reboot) leaves its partial file: never a snapshot.
   find "$DIRECTORY" -maxdepth 1 -name ".etcd-$NAME-*.partial*" -delete
-  stamp=$(date -u +%Y%m%dT%H%M%SZ)
+  # Names are unique to the second: a second run within it (the timer and a backup) waits for the next.
+  while stamp=$(date -u +%Y%m%dT%H%M%SZ) && [ -e "$DIRECTORY/etcd-$NAME-$stamp.db" ]; do sleep 0.2; done
   file="$DIRECTORY/etcd-$NAME-$stamp.db"
   partial="$DIRECTORY/.etcd-$NAME-$stamp.partial"
-  [ ! -e "$file" ] || fatal "$file exists already (two snapshots within one second)"
   ETCDCTL_API=3 timeout "$TIMEOUT" "$ETCDCTL" --endpoints="$ENDPOINT" --cacert="$CA" --cert="$CERT" --key="$KEY" \
     --dial-timeout=5s --command-timeout="${TIMEOUT}s" snapshot save "$partial" >/dev/null ||
     { rm -f "$partial" "$partial.part"; fatal "etcdctl snapshot save from $ENDPOINT failed"; }
