@@ -3,12 +3,11 @@
 // `npm run restore` refuses while etcd has quorum, restores with --force (objects made after the
 // snapshot are gone, those before it are back, every node Ready), and restores without --force
 // once every member lost its data (the disaster case); a no-op `pulumi up` changes nothing after.
-import { spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { describeWithPlugins, CliResult, REPO } from "../fixtures/pulumiCli";
+import { describeWithPlugins, etcdScript } from "../fixtures/pulumiCli";
 import { changedOperations, LAB_STACK, lastUpdate, sshOk, upOk, useDeployedLab } from "../fixtures/lab";
 import { kubectl, kubectlOk, nodes } from "../fixtures/cluster";
 import { DEFAULT_ETCD_SNAPSHOTS } from "../../config/etcdSnapshots";
@@ -19,11 +18,6 @@ jest.setTimeout(900000);
 const describeReal = describeWithPlugins("etcd backup and restore end-to-end tests");
 const MEMBERS = ["m1", "m2", "m3"];
 const NAMESPACE = "kubeha-backup-e2e";
-
-function script(name: string, args: string[]): CliResult {
-  const result = spawnSync("bash", [path.join(REPO, `scripts/${name}.sh`), ...args], { cwd: REPO, encoding: "utf8", timeout: 900000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 function configMap(name: string): string {
   return `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}, namespace: ${NAMESPACE}}\ndata: {made: "${name}"}\n`;
@@ -69,7 +63,7 @@ describeReal("etcd snapshots, backup and restore on the lab", () => {
 
   test("npm run backup takes a snapshot now and copies it here, 0600, with a checksum that matches", () => {
     kubectlOk(["apply", "-f", "-"], configMap("before"));
-    const result = script("backup", [LAB_STACK, "--dir", dir]);
+    const result = etcdScript("backup", [LAB_STACK, "--dir", dir]);
     expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: "" });
     snapshot = /^backup: (\S+)$/m.exec(result.stdout)![1];
     expect(path.dirname(snapshot)).toBe(dir);
@@ -84,12 +78,12 @@ describeReal("etcd snapshots, backup and restore on the lab", () => {
   test("npm run restore refuses while etcd has quorum, and with --force brings back the snapshot's objects, every node Ready", () => {
     kubectlOk(["delete", "configmap", "before", "-n", NAMESPACE]);
     kubectlOk(["apply", "-f", "-"], configMap("after"));
-    const refused = script("restore", [LAB_STACK, snapshot]);
+    const refused = etcdScript("restore", [LAB_STACK, snapshot]);
     expect(refused.status).not.toBe(0);
     expect(refused.stderr).toContain("etcd has quorum: a restore would drop every write made since the snapshot");
     expect(configMaps()).toEqual(["configmap/after"]);
 
-    const restored = script("restore", [LAB_STACK, snapshot, "--force"]);
+    const restored = etcdScript("restore", [LAB_STACK, snapshot, "--force"]);
     expect({ status: restored.status, stderr: restored.stderr }).toEqual({ status: 0, stderr: "" });
     console.log(`[kubeha e2e] restore with quorum (--force): ${/done: .* in ([\d.]+ s)/.exec(restored.stdout)?.[1]}`);
     expect(configMaps()).toEqual(["configmap/before"]);
@@ -99,7 +93,7 @@ describeReal("etcd snapshots, backup and restore on the lab", () => {
   test("with every member's data lost, npm run restore needs no --force and brings the cluster back", () => {
     kubectlOk(["apply", "-f", "-"], configMap("after"));
     for (const member of MEMBERS) sshOk(member, `systemctl stop ${UNITS.etcd} && rm -rf ${PATHS.etcdData}`);
-    const restored = script("restore", [LAB_STACK, snapshot]);
+    const restored = etcdScript("restore", [LAB_STACK, snapshot]);
     expect({ status: restored.status, stderr: restored.stderr }).toEqual({ status: 0, stderr: "" });
     expect(restored.stdout).toContain("[restore] etcd: 0 of 3 members healthy");
     console.log(`[kubeha e2e] restore after every member lost its data: ${/done: .* in ([\d.]+ s)/.exec(restored.stdout)?.[1]}`);

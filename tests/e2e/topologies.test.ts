@@ -4,11 +4,15 @@
 // - seed 001: external etcd on the masters, keepalived + nginx on two dedicated hosts;
 // - seed 002: no VIP, an nginx on every node proxying 127.0.0.1:16443 to all apiservers;
 // - seed 003's shape (external etcd and the VIP on the masters), whose first master dies and is
-//   replaced by a new host; with stacked etcd, the master that became first is then reinstalled.
+//   replaced by a new host; with stacked etcd, the master that became first is then reinstalled,
+//   and the stacked etcd restored from a snapshot taken by `npm run backup`.
 // Each ends with a second `pulumi up` that changes nothing. Seeds 000 and 001 are deployed with the
 // code of the previous landed main (UPGRADE_FROM, tests/fixtures/upgrade.ts) and then taken over in
 // place by the current code: nothing replaced or deleted, nothing on the hosts restarted.
-import { describeWithPlugins, forgetHost, pulumi } from "../fixtures/pulumiCli";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { describeWithPlugins, etcdScript, forgetHost, pulumi } from "../fixtures/pulumiCli";
 import { waitFor } from "../fixtures/lab";
 import { ProbeSample, startReadyzProbe } from "../fixtures/cluster";
 import { checkoutPreviousCode, describeStep, disallowedSteps, expectedDeletes, forbiddenCounts, hostState, hostStateChanges, preview, PreviousCode, UPGRADE_FROM } from "../fixtures/upgrade";
@@ -406,6 +410,33 @@ describeReal("seed topologies in a second lab", () => {
     });
 
     test("then again a second pulumi up changes nothing", () => secondUpChangesNothing());
+
+    test("a snapshot of the stacked etcd, taken by npm run backup, restored (forced: etcd has quorum): its objects are back, every node Ready", () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubeha-t-backup-"));
+      const configMaps = () =>
+        tKubectl(["get", "configmaps", "-n", "default", "-o", "name"])
+          .stdout.split("\n")
+          .filter((l) => l.startsWith("configmap/kubeha-restore-"))
+          .sort();
+      try {
+        tKubectl(["create", "configmap", "kubeha-restore-before", "-n", "default"]);
+        const backup = etcdScript("backup", [T_STACK, "--dir", dir]);
+        expect({ status: backup.status, stderr: backup.stderr }).toEqual({ status: 0, stderr: "" });
+        const snapshot = /^backup: (\S+)$/m.exec(backup.stdout)![1];
+        tKubectl(["delete", "configmap", "kubeha-restore-before", "-n", "default"]);
+        tKubectl(["create", "configmap", "kubeha-restore-after", "-n", "default"]);
+        const restored = etcdScript("restore", [T_STACK, snapshot, "--force"]);
+        expect({ status: restored.status, stderr: restored.stderr }).toEqual({ status: 0, stderr: "" });
+        console.log(`stacked etcd restored: ${/done: .* in ([\d.]+ s)/.exec(restored.stdout)?.[1]}`);
+        expect(configMaps()).toEqual(["configmap/kubeha-restore-before"]);
+        expect(tReadyNodes().join()).toBe("m2,m3,m4,w1");
+        expect(etcdPodPhases()).toBe("m2=Running,m3=Running,m4=Running");
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    test("then a second pulumi up after the restore changes nothing", () => secondUpChangesNothing());
 
     test("pulumi destroy without kubeha:allowDestroy is refused before any resource is deleted, also with --skip-preview", () => {
       const before = stackUrns();
