@@ -3,7 +3,7 @@
 // timer; a mapping sets any of schedule, keep and directory (the others keep their defaults).
 import { DEFAULTS } from "./defaults";
 import { Problems } from "./errors";
-import { isObject, textOf } from "./fields";
+import { isObject, nameOrMapping, textOf } from "./fields";
 import { checkKnownFields } from "./known";
 import { EtcdSnapshotSettings } from "./types";
 
@@ -45,16 +45,7 @@ export function isSnapshotDirectory(text: string): boolean {
 
 /** The snapshot settings, or undefined for `off`. */
 export function readEtcdSnapshots(raw: Record<string, unknown>, problems: Problems, forbiddenDirectories: readonly string[] = []): EtcdSnapshotSettings | undefined {
-  let value = raw[KEY];
-  if (value === undefined || value === null || value === "") value = DEFAULTS.etcdSnapshots;
-  // A stack file's mapping arrives as its JSON text (the key's default is a string).
-  if (typeof value === "string" && value.trim().startsWith("{")) {
-    try {
-      value = JSON.parse(value) as unknown;
-    } catch {
-      // reported below as a bad value
-    }
-  }
+  const value = nameOrMapping(raw, KEY, DEFAULTS.etcdSnapshots);
   if (isObject(value)) return readSettings(value, problems, forbiddenDirectories);
   const text = textOf(value).trim();
   if (text === "default") return DEFAULT_ETCD_SNAPSHOTS;

@@ -60,3 +60,21 @@ export function textOf(value: unknown): string {
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
+
+/**
+ * The value of a key that takes a name or a mapping (kubeha:leaderElection, kubeha:etcdSnapshots):
+ * FALLBACK when unset, a stack file's mapping parsed from its JSON text (the key's default is a
+ * string, so the CLI passes it as text). Text that is no JSON stays text, for the caller to refuse.
+ */
+export function nameOrMapping(raw: Record<string, unknown>, key: string, fallback: string): unknown {
+  const value = raw[key];
+  if (value === undefined || value === null || value === "") return fallback;
+  if (typeof value === "string" && value.trim().startsWith("{")) {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}

@@ -3,7 +3,7 @@
 // is kubeha's documented faster profile, and an object gives the three durations.
 import { DEFAULTS } from "./defaults";
 import { Problems } from "./errors";
-import { isObject, textOf } from "./fields";
+import { isObject, nameOrMapping, textOf } from "./fields";
 import { checkKnownFields } from "./known";
 import { LeaderElection } from "./types";
 
@@ -40,16 +40,7 @@ export function durationMs(text: string): number | undefined {
 
 /** The timings to render, or undefined for Kubernetes' defaults (kubeha:leaderElection default). */
 export function readLeaderElection(raw: Record<string, unknown>, problems: Problems): LeaderElection | undefined {
-  let value = raw[KEY];
-  if (value === undefined || value === null || value === "") value = DEFAULTS.leaderElection;
-  // A stack file's mapping arrives as its JSON text (the key's default is a string).
-  if (typeof value === "string" && value.trim().startsWith("{")) {
-    try {
-      value = JSON.parse(value) as unknown;
-    } catch {
-      // reported below as a bad value
-    }
-  }
+  const value = nameOrMapping(raw, KEY, DEFAULTS.leaderElection);
   if (isObject(value)) return readTimings(value, problems);
   const text = textOf(value).trim();
   if (text === "default") return undefined;
