@@ -15,6 +15,8 @@
 #   (lab hosts share this machine's clock), and until a client through the VIP sees the new holders;
 #   with kubeha:leaderElection default, then fast (ratio fast/default);
 # - failed requests out of 500 through the VIP while one apiserver not holding the VIP is stopped;
+# - etcd: a snapshot taken and copied here (npm run backup, its time and size), and its restore
+#   (npm run restore --force) until every node is Ready;
 # - growth: `pulumi up` from nothing with 6 workers (second lab "g" on 10.78.0, scripts/lab/constants.env) over that with 2.
 # It recreates the lab (down, up) and the lab stack's state. Traffic: lab hosts only.
 # shellcheck source-path=SCRIPTDIR
@@ -265,6 +267,15 @@ failed=0
 for _ in $(seq 500); do readyz || failed=$((failed + 1)); done
 lab ssh m2 "mv /etc/kubernetes/kube-apiserver.yaml.stopped /etc/kubernetes/manifests/kube-apiserver.yaml"
 
+echo "[bench] etcd: npm run backup, then npm run restore --force of that snapshot until every node is Ready"
+bdir=$(mktemp -d)
+t=$(now); snap=$(bash scripts/backup.sh lab --dir "$bdir" | sed -n 's/^backup: //p'); backup_time=$(since "$t")
+snap_size=$(stat -c %s "$snap")
+t=$(now); bash scripts/restore.sh lab "$snap" --force >/dev/null
+until all_ready && readyz; do sleep 1; done
+restore_time=$(since "$t")
+rm -rf "$bdir"
+
 echo "[bench] growth: pulumi up from nothing with 6 workers (a second lab; this lab's hosts stopped meanwhile)"
 MAIN_HOSTS=(m1 m2 m3 w1 w2)
 glab() { KUBEHA_LAB_ID=$LAB_GROWTH_ID KUBEHA_LAB_NET=$LAB_GROWTH_NET KUBEHA_LAB_WORKERS=6 bash scripts/lab/lab.sh "$@"; }
@@ -303,4 +314,6 @@ figure "  the same, until a client through the VIP sees it, median" "$(median "$
 figure "  leaderElection fast: takeover, median" "$(median "${leader_fast[@]}") s (samples: ${leader_fast[*]}; fast/default $(ratio "$(median "${leader_fast[@]}")" "$(median "${leader_default[@]}")"); target <= 10 s)"
 figure "  leaderElection fast: seen through the VIP, median" "$(median "${seen_fast[@]}") s (samples: ${seen_fast[*]})"
 figure "failed requests through the VIP, one apiserver stopped" "$failed of 500 (target 0)"
+figure "etcd snapshot taken and copied here (npm run backup)" "${backup_time} s, $((snap_size / 1024)) KiB"
+figure "etcd restore to every node Ready (npm run restore --force)" "${restore_time} s (target <= 3 min)"
 figure "growth: pulumi up from nothing, 6 workers / 2 workers" "${growth} (${up6} s / ${up_done} s; target <= 1.3)"
