@@ -25,9 +25,10 @@ teardown() {
 
 # running_apiserver SERVERS: a stand-in kube-apiserver process whose command line has these members.
 running_apiserver() {
-  # Its sleep goes with it (teardown), and it holds none of bats' output open.
+  # Its sleep goes with it (teardown), and it holds none of bats' output open (3>&-: bats reads
+  # its TAP output from fd 3 until every holder closes it).
   printf '#!/bin/bash\ntrap '"'"'kill $!; exit 0'"'"' TERM\nsleep 600 &\nwait\n' >"$BATS_TEST_TMPDIR/fake-apiserver"
-  bash "$BATS_TEST_TMPDIR/fake-apiserver" "--etcd-servers=$1" </dev/null >/dev/null 2>&1 &
+  bash "$BATS_TEST_TMPDIR/fake-apiserver" "--etcd-servers=$1" </dev/null >/dev/null 2>&1 3>&- &
   echo $! >"$STUB/apiserver-pid"
 }
 

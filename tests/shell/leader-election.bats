@@ -31,7 +31,9 @@ running() {
   local name=$1
   shift
   printf '#!/bin/bash\ntrap '"'"'kill $!; exit 0'"'"' TERM\nsleep 600 &\nwait\n' >"$BATS_TEST_TMPDIR/fake"
-  bash "$BATS_TEST_TMPDIR/fake" "$@" </dev/null >/dev/null 2>&1 &
+  # 3>&-: bats reads its TAP output from fd 3 until every holder closes it; a stand-in left running
+  # (its kill raced its start) would keep bats, and the jest test around it, waiting.
+  bash "$BATS_TEST_TMPDIR/fake" "$@" </dev/null >/dev/null 2>&1 3>&- &
   echo $! >>"$STUB/$name-pids"
 }
 
