@@ -14,6 +14,8 @@ export interface EtcdPlan {
   readonly endpoints: readonly string[];
   /** "name=peerURL,..." of every member. */
   readonly initialCluster: string;
+  /** The initial-cluster token of kubeha's external etcd (its unit's), and of any cluster a restore makes. */
+  readonly clusterToken: string;
   /** Scheduled snapshots on every member (kubeha:etcdSnapshots); undefined: off. */
   readonly snapshots?: EtcdSnapshotSettings;
 }
@@ -45,11 +47,11 @@ export interface ClusterPlan {
   readonly artifacts: ReadonlyMap<string, NodeArtifacts>;
 }
 
-export function clientUrl(member: Host): string {
+export function clientUrl(member: Pick<Host, "address">): string {
   return `https://${member.address}:${PORTS.etcdClient}`;
 }
 
-export function peerUrl(member: Host): string {
+export function peerUrl(member: Pick<Host, "address">): string {
   return `https://${member.address}:${PORTS.etcdPeer}`;
 }
 
@@ -86,6 +88,7 @@ export function planCluster(spec: ClusterSpec, imageFiles: readonly string[] = [
       members: spec.etcd.members,
       endpoints: etcdEndpoints(spec.etcd.members),
       initialCluster: spec.etcd.members.map((m) => `${m.name}=${peerUrl(m)}`).join(","),
+      clusterToken: `${spec.clusterName}-etcd`,
       snapshots: spec.etcd.snapshots,
     },
     artifacts: new Map(

@@ -108,4 +108,4 @@ function main(argv) {
 
 if (require.main === module) main(process.argv.slice(2));
 
-module.exports = { snapshotPath, checksumOf };
+module.exports = { snapshotPath, checksumOf, ENABLE_STEP_SUFFIX, SNAPSHOT_PROGRAM };

@@ -95,4 +95,4 @@ function main(argv) {
 
 if (require.main === module) main(process.argv.slice(2));
 
-module.exports = { PLAN, hasQuorum };
+module.exports = { PLAN, hasQuorum, PROGRAM_SUFFIX, RESTORE_PROGRAM };

@@ -15,7 +15,8 @@ import { fileStamp } from "../host/manifest";
 import { copyFile, putFile } from "../host/remote";
 import { renderFile } from "../host/script";
 import { runStep, STEPS } from "../host/steps";
-import { etcdClusterToken, restoreHosts, restoreProgram, scheduleSnapshots } from "./etcdSnapshots";
+import { installRestorePrograms } from "./etcdRestore";
+import { scheduleSnapshots } from "./etcdSnapshots";
 import { CertificateAuthority, createCa, KeyPair, signCertificate } from "../pki/pki";
 
 /** Distribution packages a member's steps use: jq reads etcdctl's JSON, curl downloads online. */
@@ -43,8 +44,6 @@ export class EtcdCluster extends pulumi.ComponentResource {
   readonly client?: { readonly caCertPem: pulumi.Output<string>; readonly certPem: pulumi.Output<string>; /** Secret. */ readonly keyPem: pulumi.Output<string> };
   /** Completes when every member is healthy over TLS: later stages depend on it. */
   readonly healthy: remote.Command;
-  /** Each member's snapshot timer step (kubeha:etcdSnapshots), by member name; empty when off. */
-  readonly snapshots: ReadonlyMap<string, remote.Command>;
 
   constructor(name: string, args: EtcdClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kubeha:index:EtcdCluster", name, {}, opts);
@@ -53,7 +52,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
     const first = args.targets.get(etcd.members[0].name)!;
     if (etcd.topology === "stacked") {
       this.healthy = runStep(name, first, STEPS.stackedEtcdHealthy, { view: { endpoints: this.endpoints.join(" "), timeoutSeconds: 180 } }, { parent: this, dependsOn: args.after ?? [] });
-      this.snapshots = this.scheduleSnapshots(name, args);
+      this.scheduleSnapshots(name, args);
       this.registerOutputs({ endpoints: this.endpoints });
       return;
     }
@@ -74,22 +73,17 @@ export class EtcdCluster extends pulumi.ComponentResource {
     for (const member of prepared) previous = this.start(member, [...member.files, previous]);
     this.healthy = runStep(name, first, STEPS.etcdHealthy, { view: { endpoints: this.endpoints.join(","), timeoutSeconds: 180 } }, { parent: this, dependsOn: [previous] });
     this.client = { caCertPem: ca.certPem, certPem: client.certPem, keyPem: pulumi.secret(client.keyPem) };
-    this.snapshots = this.scheduleSnapshots(name, args);
+    this.scheduleSnapshots(name, args);
     this.registerOutputs({ endpoints: this.endpoints, caCertPem: ca.certPem });
   }
 
-  /** Every member's snapshot timer, started once the cluster is healthy. */
-  private scheduleSnapshots(name: string, args: EtcdClusterArgs): ReadonlyMap<string, remote.Command> {
+  /** Every member's snapshot timer, started once the cluster is healthy, and the restore program beside it. */
+  private scheduleSnapshots(name: string, args: EtcdClusterArgs): void {
     const settings = args.etcd.snapshots;
-    if (!settings) return new Map();
+    if (!settings) return;
     const host = { settings, topology: args.etcd.topology, packageSource: args.packageSource, artifactDir: args.artifactDir };
-    // The restore program goes with the snapshots: `npm run restore` restores one of theirs.
-    for (const restoring of restoreHosts(args.etcd.members, args.masters)) {
-      const target = args.targets.get(restoring.host.name)!;
-      const program = restoreProgram(restoring, args.etcd, args.clusterName);
-      putFile(`${name}-${restoring.host.name}-restore-program`, target, { path: PATHS.etcdRestoreScript, content: program, mode: "0755" }, { parent: this, dependsOn: [target.ready] });
-    }
-    return new Map(args.etcd.members.map((member) => [member.name, scheduleSnapshots(`${name}-${member.name}`, member, args.targets.get(member.name)!, host, [this.healthy], { parent: this })]));
+    for (const member of args.etcd.members) scheduleSnapshots(`${name}-${member.name}`, member, args.targets.get(member.name)!, host, [this.healthy], { parent: this });
+    installRestorePrograms(name, args.etcd, args.masters, args.targets, { parent: this });
   }
 
   /** etcd 3.5 into /usr/local/bin: copied from the artifacts (offline) or downloaded (online). */
@@ -114,7 +108,7 @@ export class EtcdCluster extends pulumi.ComponentResource {
     const sans = { ipAddresses: [member.address, "127.0.0.1"], dnsNames: [member.name, "localhost"] };
     const server = signCertificate(`${prefix}-server`, ca, { commonName: member.name, usage: "server", ...sans }, parent);
     const peer = signCertificate(`${prefix}-peer`, ca, { commonName: member.name, usage: "peer", ...sans }, parent);
-    const unit = renderFile("etcd/etcd.service", { name: member.name, clusterName: args.clusterName, address: member.address, clusterToken: etcdClusterToken(args.clusterName) });
+    const unit = renderFile("etcd/etcd.service", { name: member.name, clusterName: args.clusterName, address: member.address, clusterToken: args.etcd.clusterToken });
     const install = this.install(prefix, target, args);
     const pkiFiles: Record<string, { content: pulumi.Input<string>; secret: boolean }> = {
       "ca.crt": { content: ca.certPem, secret: false },

@@ -6,7 +6,8 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { remote } from "@pulumi/command";
 import { EtcdSnapshotSettings, Host } from "../../config/types";
-import { PATHS, PORTS, UNITS } from "../../plan/paths";
+import { clientUrl } from "../../plan/cluster";
+import { PATHS, UNITS } from "../../plan/paths";
 import { VERSIONS } from "../../plan/versions";
 import { ReadyTarget } from "../host/hostInventory";
 import { fileStamp } from "../host/manifest";
@@ -31,68 +32,27 @@ export interface SnapshotHostArgs {
 }
 
 /** The tools a host needs beyond what it has: an external member has etcdctl with etcd already. */
-export function snapshotTools(topology: "stacked" | "external"): string[] {
+function snapshotTools(topology: "stacked" | "external"): string[] {
   return topology === "external" ? ["etcdutl"] : ["etcdctl", "etcdutl"];
 }
 
-/** The client certificate the snapshot connects with, on this host. */
-function clientCredentials(topology: "stacked" | "external"): { ca: string; cert: string; key: string } {
+/** The client certificate a snapshot or a restore connects with, on a member of this topology. */
+export function clientCredentials(topology: "stacked" | "external"): { ca: string; cert: string; key: string } {
   if (topology === "external") return { ca: `${PATHS.etcdPki}/ca.crt`, cert: `${PATHS.etcdPki}/client.crt`, key: `${PATHS.etcdPki}/client.key` };
   const pki = PATHS.stackedEtcdPki;
   return { ca: `${pki}/ca.crt`, cert: `${pki}/healthcheck-client.crt`, key: `${pki}/healthcheck-client.key` };
 }
 
 /** The snapshot program of MEMBER: shell library included, everything rendered in. */
-export function snapshotProgram(member: Host, args: Pick<SnapshotHostArgs, "settings" | "topology">): string {
+function snapshotProgram(member: Host, args: Pick<SnapshotHostArgs, "settings" | "topology">): string {
   return renderScript(SNAPSHOT_PROGRAM_TEMPLATE, {
     name: member.name,
     directory: args.settings.directory,
     keep: args.settings.keep,
-    endpoint: `https://127.0.0.1:${PORTS.etcdClient}`,
+    endpoint: clientUrl({ address: "127.0.0.1" }),
     ...clientCredentials(args.topology),
     timeoutSeconds: SNAPSHOT_TIMEOUT_SECONDS,
   });
-}
-
-/** The template of the restore program (`npm run restore` runs its modes host by host). */
-export const RESTORE_PROGRAM_TEMPLATE = "etcd/etcd-restore.sh";
-
-/** How long one restore mode may wait (a member stopping, the cluster healthy, every node Ready). */
-export const RESTORE_TIMEOUT_SECONDS = 300;
-
-export interface RestoreHost {
-  readonly host: Host;
-  readonly member: boolean;
-  readonly master: boolean;
-}
-
-/** The restore program of one host: a member, a master, or both. */
-export function restoreProgram(restoring: RestoreHost, etcd: { topology: "stacked" | "external"; initialCluster: string }, clusterName: string): string {
-  const yesNo = (b: boolean) => (b ? "yes" : "no");
-  return renderScript(RESTORE_PROGRAM_TEMPLATE, {
-    name: restoring.host.name,
-    peerUrl: `https://${restoring.host.address}:${PORTS.etcdPeer}`,
-    initialCluster: etcd.initialCluster,
-    token: etcdClusterToken(clusterName),
-    member: yesNo(restoring.member),
-    master: yesNo(restoring.master),
-    topology: etcd.topology,
-    dataDir: etcd.topology === "external" ? PATHS.etcdData : PATHS.stackedEtcdData,
-    ...clientCredentials(etcd.topology),
-    timeoutSeconds: RESTORE_TIMEOUT_SECONDS,
-  });
-}
-
-/** The initial-cluster token of kubeha's etcd (its unit's), and of any cluster a restore makes. */
-export function etcdClusterToken(clusterName: string): string {
-  return `${clusterName}-etcd`;
-}
-
-/** Every member and master with the part it takes in a restore, members first. */
-export function restoreHosts(members: readonly Host[], masters: readonly Host[]): RestoreHost[] {
-  const names = new Set(members.map((m) => m.name));
-  const isMaster = new Set(masters.map((m) => m.name));
-  return [...members.map((host) => ({ host, member: true, master: isMaster.has(host.name) })), ...masters.filter((m) => !names.has(m.name)).map((host) => ({ host, member: false, master: true }))];
 }
 
 /** Stops and removes the timer when snapshots are switched off or the host stops being a member; the snapshots stay. */

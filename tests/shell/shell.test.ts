@@ -22,7 +22,8 @@ import { leaderElectionView } from "../../components/controlPlane/kubeadm/leader
 import { FAST_LEADER_ELECTION } from "../../config/leaderElection";
 import { APISERVER_DRAIN, STEPS } from "../../components/host/steps";
 import { GATE_PROGRAM_TEMPLATE } from "../../components/controlPlane/kubeadm/apiserverGate";
-import { RESTORE_PROGRAM_TEMPLATE, SNAPSHOT_PROGRAM_TEMPLATE } from "../../components/etcd/etcdSnapshots";
+import { SNAPSHOT_PROGRAM_TEMPLATE } from "../../components/etcd/etcdSnapshots";
+import { RESTORE_PROGRAM_TEMPLATE } from "../../components/etcd/etcdRestore";
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "kubeha-shell-"));
 const root = path.join(work, "root");

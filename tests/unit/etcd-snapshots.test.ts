@@ -1,17 +1,23 @@
 // kubeha:etcdSnapshots' validation (config/etcdSnapshots.ts) and the pure parts of `npm run
 // backup` (scripts/backup.js): no mocks, no hosts.
 import { DEFAULT_ETCD_SNAPSHOTS, isSnapshotDirectory, readEtcdSnapshots } from "../../config/etcdSnapshots";
-import { restoreHosts } from "../../components/etcd/etcdSnapshots";
+import { restoreHosts } from "../../components/etcd/etcdRestore";
 import { Problems } from "../../config/errors";
 import { validateConfig } from "../../config/validate";
 import { expectRejected } from "../fixtures/problems";
 import { fakeFiles, seed000, seed001, withKeys } from "../fixtures/topologies";
 import { PATHS } from "../../plan/paths";
+import { STEPS } from "../../components/host/steps";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const backup = require("../../scripts/backup.js") as { snapshotPath(stdout: string): string | undefined; checksumOf(text: string): string | undefined };
+const backup = require("../../scripts/backup.js") as {
+  snapshotPath(stdout: string): string | undefined;
+  checksumOf(text: string): string | undefined;
+  ENABLE_STEP_SUFFIX: string;
+  SNAPSHOT_PROGRAM: string;
+};
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const restore = require("../../scripts/restore.js") as { hasQuorum(healthy: number, members: number): boolean; PLAN: [string, string][] };
+const restore = require("../../scripts/restore.js") as { hasQuorum(healthy: number, members: number): boolean; PLAN: [string, string][]; PROGRAM_SUFFIX: string; RESTORE_PROGRAM: string };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const stackSsh = require("../../scripts/lib/stack-ssh.js") as {
   etcdHostTargets(resources: unknown[], suffix: string): { host: string; connection: Record<string, unknown> }[];
@@ -81,6 +87,12 @@ describe("the restore's hosts and order", () => {
 });
 
 describe("npm run backup's and restore's pure parts", () => {
+  test("the scripts name the programs and steps as plan/paths.ts and the components do (plain JavaScript cannot import them)", () => {
+    expect([backup.SNAPSHOT_PROGRAM, restore.RESTORE_PROGRAM]).toEqual([PATHS.etcdSnapshotScript, PATHS.etcdRestoreScript]);
+    expect(backup.ENABLE_STEP_SUFFIX).toBe(`-${STEPS.etcdSnapshotsEnable.suffix}`);
+    expect(restore.PROGRAM_SUFFIX).toBe("-restore-program");
+  });
+
   const SIG = "4dabf18193072939515e22adb298388d";
   const secret = (value: unknown) => ({ [SIG]: "1b47061264138c4ac30d75fd1eb44270", plaintext: JSON.stringify(value) });
   const step = (name: string, connection: unknown) => ({

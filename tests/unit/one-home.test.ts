@@ -5,7 +5,8 @@ import * as path from "path";
 import { TEMPLATE_DIR } from "../../components/host/render";
 import { STEPS } from "../../components/host/steps";
 import { GATE_PROGRAM_TEMPLATE } from "../../components/controlPlane/kubeadm/apiserverGate";
-import { RESTORE_PROGRAM_TEMPLATE, SNAPSHOT_PROGRAM_TEMPLATE } from "../../components/etcd/etcdSnapshots";
+import { SNAPSHOT_PROGRAM_TEMPLATE } from "../../components/etcd/etcdSnapshots";
+import { RESTORE_PROGRAM_TEMPLATE } from "../../components/etcd/etcdRestore";
 import { PATHS, PORTS } from "../../plan/paths";
 
 function templates(dir = TEMPLATE_DIR): string[] {
